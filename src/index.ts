@@ -1,0 +1,5 @@
+/**
+ * tcplab's library API: `import { … } from 'tcplab'`.
+ * Each area re-exports its public pieces here as it lands.
+ */
+export { LabError, isLabError } from './util/errors.js';

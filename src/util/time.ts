@@ -1,0 +1,39 @@
+/**
+ * Timestamps as integers: {sec, nsec}. Nanoseconds since 1970 exceed 2^53, so never one float.
+ * Relative times are integer-nanosecond differences (bigint only where they can exceed 2^53).
+ */
+export interface Timestamp {
+  /** Whole seconds since the Unix epoch (may be negative for odd captures). */
+  sec: number;
+  /** 0 ≤ nsec < 1e9. */
+  nsec: number;
+}
+
+export const NS_PER_SEC = 1_000_000_000;
+
+/** b − a in nanoseconds, as a (safe) number: fine for spans below ~104 days. */
+export function diffNs(a: Timestamp, b: Timestamp): number {
+  return (b.sec - a.sec) * NS_PER_SEC + (b.nsec - a.nsec);
+}
+
+/** Compare: negative when a < b, 0 when equal, positive when a > b. */
+export function compareTs(a: Timestamp, b: Timestamp): number {
+  return a.sec !== b.sec ? a.sec - b.sec : a.nsec - b.nsec;
+}
+
+/**
+ * Formats a signed nanosecond span as seconds with `digits` decimals (0..9), truncating as
+ * Wireshark does for its relative-time columns: 1234567 ns, 6 → "0.001234".
+ */
+export function formatSeconds(ns: number, digits: number): string {
+  const neg = ns < 0;
+  const abs = Math.abs(ns);
+  const sec = Math.floor(abs / NS_PER_SEC);
+  const frac = abs - sec * NS_PER_SEC;
+  let s = String(sec);
+  if (digits > 0) {
+    const f = Math.floor(frac / 10 ** (9 - digits));
+    s += '.' + String(f).padStart(digits, '0');
+  }
+  return neg ? '-' + s : s;
+}
