@@ -48,7 +48,12 @@ export type FieldType =
   | 'FT_ABSOLUTE_TIME' | 'FT_RELATIVE_TIME';
 
 /** Display base (Wireshark's BASE_*), decides how -T fields prints integers. */
-export type FieldDisplay = 'BASE_NONE' | 'BASE_DEC' | 'BASE_HEX' | 'BASE_OCT' | 'BASE_DEC_HEX' | 'BASE_HEX_DEC';
+export type FieldDisplay =
+  | 'BASE_NONE' | 'BASE_DEC' | 'BASE_HEX' | 'BASE_OCT' | 'BASE_DEC_HEX' | 'BASE_HEX_DEC'
+  /** Port numbers (printed in decimal; tshark -G fields names them so). */
+  | 'BASE_PT_TCP' | 'BASE_PT_UDP'
+  /** Printed by a dissector-specific formatter (decimal in -T fields). */
+  | 'BASE_CUSTOM';
 
 export type FieldValue = boolean | number | bigint | string | Uint8Array | Timestamp;
 
@@ -67,6 +72,11 @@ export interface FieldDef {
   blurb: string;
   /** A generated field ([brackets] in -V): computed, not read from the packet. */
   generated: boolean;
+  /**
+   * FT_BOOLEAN only: width in bits of the integer the flag lives in (tshark -G fields prints it
+   * in the display column, e.g. 12 for tcp.flags.syn, 8 for ip.flags.df). Absent means 0.
+   */
+  boolBits?: number;
   /**
    * All occurrences of the field in the frame, in tree order; an empty array when absent.
    * May return a shared array: callers must not keep or mutate it.
