@@ -4,7 +4,7 @@
  *
  * Owner: fields/. filter/ imports this module (types and the registry) and nothing below it.
  */
-import type { CaptureRecord } from '../wire/record.js';
+import type { CaptureInfo, CaptureRecord } from '../wire/record.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import type { TcpFrameAnalysis } from '../analysis/types.js';
 import type { Timestamp } from '../util/time.js';
@@ -23,6 +23,8 @@ export interface Frame {
   timeDeltaDisplayedNs: number;
   /** Timestamp resolution of the frame's interface, in digits (6 µs, 9 ns): column precision. */
   tsDigits: number;
+  /** The capture the frame came from (format, interfaces), when known: frame.interface_id, -V. */
+  capture?: CaptureInfo;
 }
 
 /**
