@@ -1,0 +1,290 @@
+/**
+ * Capture sources: a FormatParser driven by a stream of chunks (file, stdin, gzip, live pipe) or
+ * by one in-memory buffer (tests, web uploads).
+ *
+ * Streaming contract: constant memory whatever the capture size (the ByteQueue holds one record
+ * plus one chunk), no whole-file reads, no quadratic copies. Iteration yields every good record
+ * before damage and then throws a CaptureError (a LabError with code ERR_CAPTURE_*).
+ *
+ * Ownership: `record.data` is valid until the next record is pulled (today it stays valid longer,
+ * since chunks are never reused, but callers must not rely on it). Copy with `.slice()` to keep.
+ */
+import { Readable } from 'node:stream';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import type { CaptureInfo, CaptureRecord } from './record.js';
+import { ByteQueue } from './byte-queue.js';
+import { CAPTURE_ERR, CaptureError, cutShort } from './errors.js';
+import type { FormatParser } from './parser.js';
+import { PcapParser } from './pcap-reader.js';
+import { PcapngParser } from './pcapng-reader.js';
+import { SNIFF_LEN, sniffFormat } from './sniff.js';
+import { errnoCode, isLabError } from '../util/errors.js';
+
+/** A stream of capture records plus what is known about the capture. Iterate it once. */
+export interface CaptureSource extends AsyncIterable<CaptureRecord> {
+  /** Format and interfaces; for pcapng, `interfaces` grows as IDBs arrive. */
+  readonly info: CaptureInfo;
+  /** Stops reading and releases the file, pipe or child process. Safe to call twice. */
+  close(): void;
+}
+
+/** Options for {@link openCaptureStream}. */
+export interface StreamSourceOptions {
+  /** Name used in error messages (the file path, or "-" for stdin). */
+  name: string;
+  /** Called by close() (e.g. destroy a file stream, kill a child). */
+  onClose?: () => void;
+}
+
+const EMPTY_DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+/**
+ * Reads a capture from any chunk stream (a Node Readable such as process.stdin, or an
+ * AsyncIterable<Uint8Array>). Resolves once the file header (pcap header / first SHB) is read;
+ * rejects with a CaptureError when it is bad. gzip is detected from the bytes and unwrapped.
+ */
+export async function openCaptureStream(
+  chunks: AsyncIterable<Uint8Array | string>,
+  opts: StreamSourceOptions,
+): Promise<CaptureSource> {
+  const src = new StreamCaptureSource(chunks, opts);
+  try {
+    await src.start();
+  } catch (e) {
+    src.close();
+    throw e;
+  }
+  return src;
+}
+
+class StreamCaptureSource implements CaptureSource, AsyncIterator<CaptureRecord> {
+  info: CaptureInfo = { format: 'pcap', tsPrecision: 'usec', interfaces: [] };
+  private readonly q = new ByteQueue();
+  private it: AsyncIterator<Uint8Array | string>;
+  private parser: FormatParser | undefined;
+  private closed = false;
+  private finished = false;
+  private gzip = false;
+  private readonly name: string;
+  private readonly onClose: (() => void) | undefined;
+  private gunzip: ReturnType<typeof createGunzip> | undefined;
+
+  constructor(chunks: AsyncIterable<Uint8Array | string>, opts: StreamSourceOptions) {
+    this.it = chunks[Symbol.asyncIterator]();
+    this.name = opts.name;
+    this.onClose = opts.onClose;
+  }
+
+  async start(): Promise<void> {
+    const q = this.q;
+    while (q.length < SNIFF_LEN && (await this.pull()));
+    q.header(Math.min(q.length, SNIFF_LEN));
+    let fmt = sniffFormat(q.hv, q.ho, q.length);
+    if (fmt === 'gzip') {
+      this.unwrapGzip();
+      while (q.length < SNIFF_LEN && (await this.pull()));
+      q.header(Math.min(q.length, SNIFF_LEN));
+      fmt = sniffFormat(q.hv, q.ho, q.length);
+    }
+    this.parser = createParser(fmt, this.name, q.length);
+    this.info = this.parser.info;
+    while (!this.parser.readHeader(q)) {
+      if (!(await this.pull())) throw cutShort(this.name, 0, q.offset);
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<CaptureRecord> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<CaptureRecord>> {
+    // Fast path: a whole record is already queued; no async function frame per record.
+    if (this.parser !== undefined && !this.finished) {
+      let r: CaptureRecord | undefined;
+      try {
+        r = this.parser.next(this.q);
+      } catch (e) {
+        this.finish();
+        return Promise.reject(e);
+      }
+      if (r !== undefined) return Promise.resolve({ value: r, done: false });
+    }
+    return this.slowNext();
+  }
+
+  private async slowNext(): Promise<IteratorResult<CaptureRecord>> {
+    const p = this.parser;
+    if (p === undefined || this.finished) return EMPTY_DONE;
+    try {
+      for (;;) {
+        if (!(await this.pull())) {
+          if (this.closed) return this.finish();
+          p.end(this.q);
+          return this.finish();
+        }
+        const r = p.next(this.q);
+        if (r !== undefined) return { value: r, done: false };
+      }
+    } catch (e) {
+      this.finish();
+      throw e;
+    }
+  }
+
+  return(): Promise<IteratorResult<CaptureRecord>> {
+    this.close();
+    return Promise.resolve(EMPTY_DONE);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.finished = true;
+    this.gunzip?.destroy();
+    void this.it.return?.().catch(() => undefined);
+    this.onClose?.();
+  }
+
+  private finish(): IteratorReturnResult<undefined> {
+    this.finished = true;
+    this.close();
+    return EMPTY_DONE;
+  }
+
+  /** Pushes the next chunk into the queue; false at end of input (or after close()). */
+  private async pull(): Promise<boolean> {
+    if (this.closed) return false;
+    let r: IteratorResult<Uint8Array | string>;
+    try {
+      r = await this.it.next();
+    } catch (e) {
+      throw this.ioError(e);
+    }
+    if (r.done === true) return false;
+    const v = r.value;
+    this.q.push(typeof v === 'string' ? Buffer.from(v, 'latin1') : v);
+    return true;
+  }
+
+  /** Replaces the chunk iterator by a gunzip of (queued bytes + the rest of the input). */
+  private unwrapGzip(): void {
+    const q = this.q;
+    const pending = q.length > 0 ? q.take(q.length) : undefined;
+    const rest = this.it;
+    async function* raw(): AsyncGenerator<Uint8Array | string> {
+      if (pending !== undefined) yield pending;
+      for (;;) {
+        const r = await rest.next();
+        if (r.done === true) return;
+        yield r.value;
+      }
+    }
+    const gunzip = createGunzip();
+    Readable.from(raw(), { objectMode: false }).on('error', (e) => gunzip.destroy(e)).pipe(gunzip);
+    this.gunzip = gunzip;
+    this.gzip = true;
+    this.it = gunzip[Symbol.asyncIterator]();
+    // Offsets in error messages are into the decompressed stream, as in tshark.
+    q.offset = 0;
+  }
+
+  private ioError(e: unknown): CaptureError {
+    if (isLabError(e)) return e as CaptureError;
+    const frameNo = undefined;
+    const code = errnoCode(e);
+    if (this.gzip && code === 'Z_BUF_ERROR') return cutShort(this.name, frameNo ?? 0, this.q.offset);
+    if (this.gzip && code !== undefined && code.startsWith('Z_')) {
+      return new CaptureError(
+        CAPTURE_ERR.BAD_GZIP,
+        `The file "${this.name}" appears to be damaged or corrupt (gzip: ${(e as Error).message}).`,
+        { offset: this.q.offset, cause: e },
+      );
+    }
+    return fileError(this.name, e);
+  }
+}
+
+/** Maps an fs/stream error to tshark-like one-line text. */
+export function fileError(name: string, e: unknown): CaptureError {
+  const code = errnoCode(e);
+  const msg =
+    code === 'ENOENT' ? `The file "${name}" doesn't exist.`
+    : code === 'EACCES' || code === 'EPERM' ? `The file "${name}" could not be opened because you don't have permission to read it.`
+    : code === 'EISDIR' ? `"${name}" is a directory (folder), not a file.`
+    : `An error occurred while reading "${name}": ${e instanceof Error ? e.message : String(e)}.`;
+  return new CaptureError(CAPTURE_ERR.IO, msg, { cause: e });
+}
+
+function createParser(fmt: ReturnType<typeof sniffFormat>, name: string, available: number): FormatParser {
+  if (fmt === 'pcap') return new PcapParser(name);
+  if (fmt === 'pcapng') return new PcapngParser(name);
+  if (available === 0) {
+    return new FailingParser(cutShort(name, 0, 0));
+  }
+  throw new CaptureError(
+    CAPTURE_ERR.BAD_MAGIC,
+    `The file "${name}" isn't a capture file in a format tcplab understands.`,
+    { offset: 0 },
+  );
+}
+
+/** An empty input: tshark reports an empty file as cut short; so do we, at open. */
+class FailingParser implements FormatParser {
+  readonly info: CaptureInfo = { format: 'pcap', tsPrecision: 'usec', interfaces: [] };
+  constructor(private readonly err: CaptureError) {}
+  readHeader(): boolean {
+    throw this.err;
+  }
+  next(): undefined {
+    throw this.err;
+  }
+  end(): void {
+    throw this.err;
+  }
+}
+
+/**
+ * A capture held in memory (tests, web uploads): the same parsers, driven synchronously.
+ * Construction reads the header and throws a CaptureError when it is bad; iteration yields the
+ * good records and then throws on damage. gzip is unwrapped (the whole buffer is in memory anyway).
+ */
+export class BufferCaptureReader implements Iterable<CaptureRecord> {
+  readonly info: CaptureInfo;
+  private readonly parser: FormatParser;
+  private readonly q = new ByteQueue();
+
+  constructor(bytes: Uint8Array, name = '(buffer)') {
+    let b = bytes;
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    if (sniffFormat(dv, 0, b.byteLength) === 'gzip') {
+      try {
+        b = gunzipSync(b);
+      } catch (e) {
+        const code = errnoCode(e);
+        throw code === 'Z_BUF_ERROR' ? cutShort(name, 0, 0)
+          : new CaptureError(CAPTURE_ERR.BAD_GZIP, `The file "${name}" appears to be damaged or corrupt (gzip: ${(e as Error).message}).`, { offset: 0, cause: e });
+      }
+    }
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    this.parser = createParser(sniffFormat(v, 0, b.byteLength), name, b.byteLength);
+    this.q.push(b);
+    if (!this.parser.readHeader(this.q)) throw cutShort(name, 0, this.q.offset);
+    this.info = this.parser.info;
+  }
+
+  *[Symbol.iterator](): Iterator<CaptureRecord> {
+    for (;;) {
+      const r = this.parser.next(this.q);
+      if (r === undefined) break;
+      yield r;
+    }
+    this.parser.end(this.q);
+  }
+}
+
+/** Convenience for tests: every record of an in-memory capture, data copied. */
+export function readAllRecords(bytes: Uint8Array, name?: string): CaptureRecord[] {
+  const out: CaptureRecord[] = [];
+  for (const r of new BufferCaptureReader(bytes, name)) out.push({ ...r, data: r.data.slice() });
+  return out;
+}
