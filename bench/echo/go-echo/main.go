@@ -1,0 +1,49 @@
+// Reference echo server for the benchmarks, written the way the project's seed server was:
+// one goroutine per connection, a 1024-byte read buffer, every read written straight back,
+// no connection limit, listening on all interfaces at port 6666 unless -addr says otherwise.
+//
+// It is the yardstick tcplab's `serve` is measured against (bench/echo/run.ts builds it into a
+// temporary directory at bench time; no binary is ever committed). Keep it naive on purpose:
+// its speed is the baseline, so "improving" it would move the goalposts.
+package main
+
+import (
+	"flag"
+	"log"
+	"net"
+)
+
+func main() {
+	addr := flag.String("addr", ":6666", "listen address (host:port)")
+	flag.Parse()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatalf("go-echo: %v", err)
+	}
+	log.Printf("go-echo: listening on %s", ln.Addr())
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			// EMFILE and friends: the seed logged and carried on.
+			log.Printf("go-echo: accept: %v", err)
+			continue
+		}
+		go handle(conn)
+	}
+}
+
+func handle(conn net.Conn) {
+	defer conn.Close()
+	buf := make([]byte, 1024)
+	for {
+		n, err := conn.Read(buf)
+		if n > 0 {
+			if _, werr := conn.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,273 @@
+/**
+ * Echo-server benchmark: tcplab's `serve` against the reference Go server (bench/echo/go-echo,
+ * the seed's design), both facing the same Go load generator (bench/echo/loadgen) on the same
+ * machine in the same run. Three measurements, all in one process so the figures are comparable:
+ *
+ *   throughput  closed loop, N connections x S bytes; the servers take turns run by run
+ *               (A/B/A/B...) so drift in a noisy machine hits both alike; medians are reported.
+ *   hold        10,000 concurrent connections, each echoing before and after a hold period.
+ *   flood       peers that write and never read; the server's RSS is sampled every 250 ms and
+ *               must stay within --mem-bound-mib of its idle RSS (backpressure, not buffering).
+ *
+ * usage: npm run bench:echo -- [--servers go,tcplab] [--rounds 5] [--duration 5] [--warmup 1]
+ *          [--scenarios 50x64,200x1024,50x16384] [--tests throughput,hold,flood]
+ *          [--hold-conns 10000] [--hold-s 10] [--flood-conns 4] [--flood-s 15] [--mem-bound-mib 64]
+ *          [--tcplab 'node bin/tcplab serve --port {port}'] [--json results.json]
+ * Servers: go (reference), tcplab (`tcplab serve`, default flags), standin (bench/echo/stand-in.ts).
+ * Prints Markdown tables (as pasted into BENCHMARKS.md); --json also writes every raw run.
+ */
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, release } from 'node:os';
+import {
+  buildGo, removeBuild, freePort, startServer, stopServer, runLoadgen, rssBytes, cpuSeconds, openFds,
+  sleep, type GoBinaries, type LoadResult, type RunningServer,
+} from './servers.js';
+
+const { values: opt } = parseArgs({
+  options: {
+    servers: { type: 'string', default: 'go,tcplab' },
+    rounds: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
+    scenarios: { type: 'string', default: '50x64,200x1024,50x16384' },
+    tests: { type: 'string', default: 'throughput,hold,flood' },
+    'hold-conns': { type: 'string', default: '10000' },
+    'hold-s': { type: 'string', default: '10' },
+    'flood-conns': { type: 'string', default: '4' },
+    'flood-s': { type: 'string', default: '15' },
+    'mem-bound-mib': { type: 'string', default: '64' },
+    tcplab: { type: 'string', default: `${process.execPath} bin/tcplab serve --port {port}` },
+    json: { type: 'string' },
+  },
+});
+
+/** Messages/s the contender must reach, as a multiple of the Go server's, per scenario. */
+const TARGET_RATIO: Record<string, number> = { '50x64': 1.0, '200x1024': 1.0, '50x16384': 5.0 };
+const BASELINE = 'go';
+const MIB = 1024 * 1024;
+/** A server that buffers a flood is killed here rather than allowed to swap the machine. */
+const RSS_KILL_BYTES = 2048 * MIB;
+
+function serverArgv(name: string, bins: GoBinaries): string[] {
+  switch (name) {
+    case 'go': return [bins.goEcho, '-addr', '127.0.0.1:{port}'];
+    case 'tcplab': return (opt.tcplab ?? '').split(/\s+/).filter(Boolean);
+    case 'standin': return [process.execPath, 'dist/bench/echo/stand-in.js', '{port}'];
+    default: throw new Error(`unknown server ${name} (go, tcplab, standin)`);
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (x: number, d = 0): string => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
+const mib = (b: number): string => fmt(b / MIB, 1);
+
+interface ThroughputRun { server: string; scenario: string; round: number; load: LoadResult; serverCpuPct: number; genCpuPct: number }
+interface HoldRun { server: string; load: LoadResult; rssAtHold: number; fdsAtHold: number; peakRss: number }
+interface FloodRun {
+  server: string; load: LoadResult; baselineRss: number; peakRss: number; endRss: number;
+  killedAtCap: boolean; aliveAfter: boolean; rssSeries: number[];
+}
+
+function machineFacts(): Record<string, string> {
+  const tryRun = (cmd: string, args: string[]): string => {
+    try { return execFileSync(cmd, args, { encoding: 'utf8' }).trim(); } catch { return '?'; }
+  };
+  const c = cpus();
+  return {
+    cpus: `${c.length} x ${c[0]?.model ?? '?'}`,
+    kernel: release(),
+    node: process.version,
+    go: tryRun('go', ['version']),
+    loadavgAtStart: loadavg().map((x) => x.toFixed(2)).join(' '),
+    nofileHard: tryRun('bash', ['-c', 'ulimit -Hn']),
+    date: new Date().toISOString(),
+    commit: tryRun('git', ['rev-parse', '--short', 'HEAD']),
+  };
+}
+
+async function throughput(bins: GoBinaries, servers: string[]): Promise<ThroughputRun[]> {
+  const runs: ThroughputRun[] = [];
+  const rounds = Number(opt.rounds);
+  const running: RunningServer[] = [];
+  try {
+    for (const name of servers) running.push(await startServer(name, serverArgv(name, bins), await freePort()));
+    for (const scenario of (opt.scenarios ?? '').split(',')) {
+      const [conns, size] = scenario.split('x').map(Number);
+      for (let round = 1; round <= rounds; round++) {
+        for (const srv of running) {
+          const cpu0 = cpuSeconds(srv.pid);
+          const t0 = performance.now();
+          const load = await runLoadgen(bins.loadgen, [
+            '-mode', 'echo', '-addr', `127.0.0.1:${srv.port}`, '-conns', String(conns), '-size', String(size),
+            '-duration', `${opt.duration}s`, '-warmup', `${opt.warmup}s`,
+          ]);
+          const wallS = (performance.now() - t0) / 1000;
+          const serverCpuPct = ((cpuSeconds(srv.pid) - cpu0) / wallS) * 100;
+          const genCpuPct = ((load.cpuUserS + load.cpuSysS) / wallS) * 100;
+          runs.push({ server: srv.name, scenario, round, load, serverCpuPct, genCpuPct });
+          process.stderr.write(`${scenario} round ${round} ${srv.name}: ${fmt(load.msgsPerSec)} msg/s p99 ${fmt(load.p99Us)} us` +
+            ` server ${fmt(serverCpuPct)}% gen ${fmt(genCpuPct)}%${load.errors ? ` ERRORS ${load.errors}: ${load.firstError}` : ''}\n`);
+        }
+      }
+    }
+  } finally {
+    for (const s of running) await stopServer(s);
+  }
+  return runs;
+}
+
+async function hold(bins: GoBinaries, name: string): Promise<HoldRun> {
+  const srv = await startServer(name, serverArgv(name, bins), await freePort());
+  let peakRss = 0;
+  let rssAtHold = NaN;
+  let fdsAtHold = NaN;
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, rssBytes(srv.pid) || 0); }, 500);
+  try {
+    const load = await runLoadgen(bins.loadgen, [
+      '-mode', 'hold', '-addr', `127.0.0.1:${srv.port}`, '-conns', String(opt['hold-conns']), '-size', '64',
+      '-hold', `${opt['hold-s']}s`,
+    ], (line) => {
+      if (line.includes('holding')) {
+        setTimeout(() => { rssAtHold = rssBytes(srv.pid); fdsAtHold = openFds(srv.pid); }, 1000);
+      }
+    });
+    process.stderr.write(`hold ${name}: connected ${load.connected} rounds ${load.firstRoundOk}/${load.secondRoundOk}` +
+      ` rss ${mib(rssAtHold)} MiB fds ${fdsAtHold}${load.errors ? ` ERRORS ${load.errors}: ${load.firstError}` : ''}\n`);
+    return { server: name, load, rssAtHold, fdsAtHold, peakRss };
+  } finally {
+    clearInterval(sampler);
+    await stopServer(srv);
+  }
+}
+
+async function flood(bins: GoBinaries, name: string): Promise<FloodRun> {
+  const srv = await startServer(name, serverArgv(name, bins), await freePort());
+  await sleep(500);
+  const baselineRss = rssBytes(srv.pid);
+  const rssSeries: number[] = [];
+  let killedAtCap = false;
+  const sampler = setInterval(() => {
+    const r = rssBytes(srv.pid);
+    if (Number.isFinite(r)) rssSeries.push(r);
+    if (r > RSS_KILL_BYTES && !killedAtCap) { killedAtCap = true; srv.proc.kill('SIGKILL'); }
+  }, 250);
+  try {
+    const load = await runLoadgen(bins.loadgen, [
+      '-mode', 'flood', '-addr', `127.0.0.1:${srv.port}`, '-conns', String(opt['flood-conns']), '-size', '65536',
+      '-duration', `${opt['flood-s']}s`,
+    ]);
+    await sleep(500);
+    const endRss = rssBytes(srv.pid);
+    clearInterval(sampler);
+    let aliveAfter = false;
+    if (!killedAtCap) {
+      const check = await runLoadgen(bins.loadgen, ['-mode', 'echo', '-addr', `127.0.0.1:${srv.port}`, '-conns', '1',
+        '-size', '64', '-warmup', '0s', '-duration', '500ms']).catch(() => undefined);
+      aliveAfter = !!check && check.errors === 0 && check.messages > 0;
+    }
+    const peakRss = Math.max(...rssSeries);
+    process.stderr.write(`flood ${name}: rss ${mib(baselineRss)} -> peak ${mib(peakRss)} MiB, peer wrote ${mib(load.bytesWritten)} MiB` +
+      `${killedAtCap ? ' KILLED AT CAP' : ''} alive after: ${aliveAfter}\n`);
+    return { server: name, load, baselineRss, peakRss, endRss, killedAtCap, aliveAfter, rssSeries };
+  } finally {
+    clearInterval(sampler);
+    await stopServer(srv);
+  }
+}
+
+function report(facts: Record<string, string>, tp: ThroughputRun[], holds: HoldRun[], floods: FloodRun[], servers: string[]): string {
+  const out: string[] = [];
+  out.push('### Machine', '', ...Object.entries(facts).map(([k, v]) => `- ${k}: ${v}`), '');
+  if (tp.length) {
+    out.push(`### Throughput: closed loop, median of ${opt.rounds} alternating runs of ${opt.duration} s (after ${opt.warmup} s warm-up)`, '',
+      '| conns x bytes | server | msgs/s | MB/s | p50 µs | p99 µs | server CPU % | loadgen CPU % | all runs msgs/s |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---|');
+    const med = new Map<string, { mps: number; p99: number }>();
+    const scenarios = [...new Set(tp.map((r) => r.scenario))];
+    for (const sc of scenarios) {
+      for (const s of servers) {
+        const rs = tp.filter((r) => r.scenario === sc && r.server === s);
+        const mps = median(rs.map((r) => r.load.msgsPerSec));
+        const p99 = median(rs.map((r) => r.load.p99Us));
+        med.set(`${sc}/${s}`, { mps, p99 });
+        const errs = rs.reduce((n, r) => n + r.load.errors + r.load.mismatches, 0);
+        out.push(`| ${sc} | ${s} | ${fmt(mps)} | ${fmt(median(rs.map((r) => r.load.mbPerSec)), 1)} | ${fmt(median(rs.map((r) => r.load.p50Us)))}` +
+          ` | ${fmt(p99)} | ${fmt(median(rs.map((r) => r.serverCpuPct)))} | ${fmt(median(rs.map((r) => r.genCpuPct)))}` +
+          ` | ${rs.map((r) => fmt(r.load.msgsPerSec)).join(' / ')}${errs ? ` (**${errs} errors**)` : ''} |`);
+      }
+    }
+    out.push('', '| conns x bytes | server vs go | msgs/s ratio | target | p99 ratio (≤ 1 is no worse) | verdict |', '|---|---|---:|---:|---:|---|');
+    for (const sc of scenarios) {
+      const base = med.get(`${sc}/${BASELINE}`);
+      for (const s of servers.filter((x) => x !== BASELINE)) {
+        const m = med.get(`${sc}/${s}`);
+        if (!base || !m) continue;
+        const ratio = m.mps / base.mps;
+        const p99Ratio = m.p99 / base.p99;
+        const target = TARGET_RATIO[sc];
+        const pass = target === undefined ? '-' : ratio >= target && p99Ratio <= 1 ? 'meets' : 'MISSES';
+        out.push(`| ${sc} | ${s} | ${fmt(ratio, 2)}x | ${target === undefined ? '-' : `${fmt(target, 1)}x`} | ${fmt(p99Ratio, 2)} | ${pass} |`);
+      }
+    }
+    out.push('');
+  }
+  if (holds.length) {
+    out.push(`### ${opt['hold-conns']} concurrent connections, held ${opt['hold-s']} s`, '',
+      '| server | connected | echo before hold | echo after hold | connect s | RSS while holding MiB | open fds | verdict |',
+      '|---|---:|---:|---:|---:|---:|---:|---|');
+    for (const h of holds) {
+      const ok = h.load.secondRoundOk === h.load.conns && h.load.firstRoundOk === h.load.conns;
+      out.push(`| ${h.server} | ${h.load.connected} | ${h.load.firstRoundOk} | ${h.load.secondRoundOk} | ${fmt(h.load.connectS, 2)}` +
+        ` | ${mib(h.rssAtHold)} | ${fmt(h.fdsAtHold)} | ${ok ? 'held' : `**FAILED**: ${h.load.firstError}`} |`);
+    }
+    out.push('');
+  }
+  if (floods.length) {
+    const bound = Number(opt['mem-bound-mib']);
+    out.push(`### Non-reading peers: ${opt['flood-conns']} connections writing 64 KiB chunks for ${opt['flood-s']} s, never reading`, '',
+      '| server | idle RSS MiB | peak RSS MiB | growth MiB | RSS after MiB | peer wrote MiB | wrote in 2nd half MiB | serves after | verdict |',
+      '|---|---:|---:|---:|---:|---:|---:|---|---|');
+    for (const f of floods) {
+      const w = f.load.writtenPerSec ?? [];
+      const half = w.length >> 1;
+      const secondHalf = (w[w.length - 1] ?? 0) - (w[half - 1] ?? 0);
+      const growth = f.peakRss - f.baselineRss;
+      const ok = !f.killedAtCap && growth <= bound * MIB && f.aliveAfter;
+      out.push(`| ${f.server} | ${mib(f.baselineRss)} | ${mib(f.peakRss)} | ${mib(growth)} | ${mib(f.endRss)} | ${mib(f.load.bytesWritten)}` +
+        ` | ${mib(secondHalf)} | ${f.aliveAfter ? 'yes' : 'no'} | ${f.killedAtCap ? `**killed at ${RSS_KILL_BYTES / MIB} MiB**` : ok ? `bounded (≤ ${bound} MiB growth)` : '**UNBOUNDED or dead**'} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const servers = (opt.servers ?? '').split(',').filter(Boolean);
+  const tests = new Set((opt.tests ?? '').split(','));
+  const facts = machineFacts();
+  const bins = buildGo();
+  const tp: ThroughputRun[] = [];
+  const holds: HoldRun[] = [];
+  const floods: FloodRun[] = [];
+  try {
+    if (tests.has('throughput')) tp.push(...await throughput(bins, servers));
+    if (tests.has('hold')) for (const s of servers) holds.push(await hold(bins, s));
+    if (tests.has('flood')) for (const s of servers) floods.push(await flood(bins, s));
+  } finally {
+    removeBuild(bins);
+  }
+  facts['loadavgAtEnd'] = loadavg().map((x) => x.toFixed(2)).join(' ');
+  process.stdout.write(report(facts, tp, holds, floods, servers) + '\n');
+  if (opt.json) writeFileSync(opt.json, JSON.stringify({ facts, options: opt, throughput: tp, holds, floods }, null, 1) + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

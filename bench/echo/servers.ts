@@ -1,0 +1,179 @@
+/**
+ * Process plumbing for the echo benchmark: build the Go programs into a temporary directory,
+ * start a server under test with the hard file-descriptor limit, wait for its port, read its
+ * RSS, CPU time and open descriptors from /proc, and run the Go load generator.
+ *
+ * Linux only (/proc). Every wait is bounded; every process started here is killed by stopServer()
+ * or when the load generator exits.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file runs as dist/bench/echo/servers.js). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface GoBinaries { dir: string; goEcho: string; loadgen: string }
+
+/** Builds bench/echo/go-echo and bench/echo/loadgen with /usr/bin/go into a fresh temp dir. */
+export function buildGo(): GoBinaries {
+  const dir = mkdtempSync(join(tmpdir(), 'tcplab-bench-'));
+  const build = (name: string): string => {
+    const out = join(dir, name);
+    execFileSync('go', ['build', '-o', out, `./${name}/main.go`], {
+      cwd: join(ROOT, 'bench', 'echo'), stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-trimpath' },
+    });
+    return out;
+  };
+  return { dir, goEcho: build('go-echo'), loadgen: build('loadgen') };
+}
+
+export function removeBuild(b: GoBinaries): void {
+  rmSync(b.dir, { recursive: true, force: true });
+}
+
+/** A free TCP port on 127.0.0.1 (bound and released; the tiny race is acceptable for a bench). */
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? ok(a.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+export interface RunningServer {
+  name: string;
+  port: number;
+  proc: ChildProcess;
+  pid: number;
+  stderr: string[];
+}
+
+/**
+ * Starts `argv` (with "{port}" replaced) with the soft fd limit raised to the hard one, and
+ * resolves once the port accepts a connection. `exec` keeps the server's own pid for /proc.
+ */
+export async function startServer(name: string, argv: string[], port: number): Promise<RunningServer> {
+  const args = argv.map((a) => a.split('{port}').join(String(port)));
+  const proc = spawn('bash', [...WITH_NOFILE, ...args], {
+    cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const stderr: string[] = [];
+  proc.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    if (stderr.length < 200) stderr.push(d);
+  });
+  const pid = proc.pid;
+  if (pid === undefined) throw new Error(`${name}: could not start ${args.join(' ')}`);
+  const srv: RunningServer = { name, port, proc, pid, stderr };
+  const until = Date.now() + 15_000;
+  while (!(await canConnect(port))) {
+    if (proc.exitCode !== null || Date.now() > until) {
+      stopServer(srv);
+      throw new Error(`${name}: not listening on ${port}: ${args.join(' ')}\n${stderr.join('')}`);
+    }
+    await sleep(50);
+  }
+  return srv;
+}
+
+export function stopServer(s: RunningServer): Promise<void> {
+  if (s.proc.exitCode !== null || s.proc.signalCode !== null) return Promise.resolve();
+  return new Promise((ok) => {
+    const t = setTimeout(() => s.proc.kill('SIGKILL'), 3000);
+    s.proc.once('exit', () => { clearTimeout(t); ok(); });
+    s.proc.kill('SIGTERM');
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const c = connect(port, '127.0.0.1');
+    const done = (v: boolean): void => { c.destroy(); ok(v); };
+    c.setTimeout(500, () => done(false));
+    c.once('connect', () => done(true));
+    c.once('error', () => done(false));
+  });
+}
+
+/** bash argv prefix that raises the soft fd limit to the hard one, then execs the rest (same pid). */
+const WITH_NOFILE = ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'bash'];
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Resident set size of `pid` in bytes (VmRSS), or NaN once it is gone. */
+export function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m?.[1] ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+const CLK_TCK = 100; // USER_HZ on Linux x86-64 and arm64
+
+/** User+system CPU seconds `pid` has used so far, all threads included. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the ")" closing the command name: state is field 3, utime 14, stime 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+
+export function openFds(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return NaN;
+  }
+}
+
+/** What the Go load generator prints (see bench/echo/loadgen/main.go, type Result). */
+export interface LoadResult {
+  mode: string; conns: number; size: number; durationS: number;
+  messages: number; msgsPerSec: number; mbPerSec: number;
+  p50Us: number; p99Us: number; maxUs: number;
+  mismatches: number; errors: number; firstError: string;
+  cpuUserS: number; cpuSysS: number;
+  connected: number; connectS: number; firstRoundOk: number; secondRoundOk: number; holdS: number;
+  bytesWritten: number; writtenPerSec: number[] | null;
+}
+
+/**
+ * Runs the load generator and resolves with its JSON result (also when it exits 1 because some
+ * message failed; the result says what). `onLine` sees its stderr progress lines.
+ */
+export function runLoadgen(bin: string, args: string[], onLine?: (line: string) => void): Promise<LoadResult> {
+  return new Promise((ok, fail) => {
+    const p = spawn('bash', [...WITH_NOFILE, bin, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    p.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      for (const line of d.split('\n')) if (line) onLine?.(line);
+    });
+    p.on('error', fail);
+    p.on('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      try {
+        ok(JSON.parse(last) as LoadResult);
+      } catch {
+        fail(new Error(`loadgen ${args.join(' ')} exited ${code}: ${err.trim()}`));
+      }
+    });
+  });
+}
