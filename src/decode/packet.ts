@@ -34,6 +34,64 @@ export interface EthHeader extends Span {
   srcOffset: number;
   /** EtherType (or 802.3 length) after any VLAN tags. */
   type: number;
+  /** The EtherType/length field of the Ethernet header itself (before VLAN tags): eth.type / eth.len. */
+  outerType: number;
+  /** Zero padding up to 60 bytes after the payload (eth.padding); length 0 when none. */
+  paddingOffset: number;
+  paddingLength: number;
+  /** Other bytes after the payload (eth.trailer; FCS not split off); length 0 when none. */
+  trailerOffset: number;
+  trailerLength: number;
+  /**
+   * Offset of an assumed 4-byte FCS (eth.fcs), -1 when none. Wireshark's heuristic for pcap files
+   * (FCS length unknown): a frame of 64 bytes or more whose trailer is 4 bytes or more ends in an FCS.
+   */
+  fcsOffset: number;
+}
+
+/** IEEE 802.2 LLC header (+ SNAP when dsap = ssap = 0xaa). */
+export interface LlcHeader extends Span {
+  dsap: number;
+  ssap: number;
+  /** Control field (1 byte for U frames, 2 for I/S frames). */
+  control: number;
+  /** SNAP OUI and protocol id, -1 when there is no SNAP header. */
+  oui: number;
+  pid: number;
+}
+
+/** BSD loopback (LINKTYPE_NULL, host byte order) / OpenBSD LOOP (network byte order) header. */
+export interface NullHeader extends Span {
+  /** AF_ value (2 = IPv4; 24, 28, 30 = IPv6 on the BSDs), or an EtherType when > 1500. */
+  family: number;
+  /** True when the 4 bytes were read little-endian. */
+  littleEndian: boolean;
+}
+
+/** PPP (in HDLC-like framing) or Cisco HDLC header. */
+export interface PppHeader extends Span {
+  /** True for Cisco HDLC (address 0x0f/0x8f; protocol is an EtherType). */
+  chdlc: boolean;
+  /** Address and control bytes, -1 when absent (address/control field compression). */
+  address: number;
+  control: number;
+  protocol: number;
+}
+
+/** Linux NFLOG header; the IP packet is the NFULA_PAYLOAD TLV. */
+export interface NflogHeader extends Span {
+  /** NFPROTO_* (2 IPv4, 10 IPv6). */
+  family: number;
+  version: number;
+  resourceId: number;
+  /** NFULA_PACKET_HDR hw_protocol (EtherType), 0 when absent. */
+  hwProtocol: number;
+  /** NFULA_PREFIX text span, length 0 when absent (NUL excluded). */
+  prefixOffset: number;
+  prefixLength: number;
+  /** NFULA_PAYLOAD value span; length 0 when absent. */
+  payloadOffset: number;
+  payloadLength: number;
 }
 
 export interface VlanTag extends Span {
@@ -71,12 +129,29 @@ export interface Ipv4Header extends Span {
   checksum: number;
   /** Addresses as unsigned 32-bit numbers. */
   src: number;
+  /** ip.dst: the final destination (the last hop of a strict/loose source route, as Wireshark). */
   dst: number;
+  /** Offsets of the 4 address bytes in record.data (dstOffset follows a source route). */
+  srcOffset: number;
+  dstOffset: number;
+  /** IP options (spans of each option; kind is the option type byte). */
+  options: IpOption[];
+  /** MF set or fragment offset > 0 (the payload is not dissected when fragOffset > 0). */
+  isFragment: boolean;
+}
+
+/** One IPv4 option (type byte, and the option's span including type and length bytes). */
+export interface IpOption extends Span {
+  type: number;
 }
 
 export interface Ipv6ExtHeader extends Span {
   type: number;
   nextHeader: number;
+  /** Fragment header (44) only, else 0: offset in 8-byte units, M flag, identification. */
+  fragOffset: number;
+  moreFragments: boolean;
+  fragId: number;
 }
 
 export interface Ipv6Header extends Span {
@@ -122,6 +197,17 @@ export interface TcpHeader extends Span {
   /** Offset of the payload in record.data. */
   payloadOffset: number;
   options: TcpOption[];
+  /**
+   * tcp.len is known: false inside a fragmented datagram, inside an ICMP error, and when the
+   * segment is shorter than its header (Wireshark then shows no tcp.len). `len` is 0 then.
+   */
+  hasLen: boolean;
+  /**
+   * How many bytes of the TCP header are present (captured and within the IP length): 20 or more
+   * for a complete fixed header. Less happens in ICMP-quoted headers (usually 8: ports and seq)
+   * and in snaplen-cut frames; fields past this count read as 0 and must not be shown.
+   */
+  hdrAvailable: number;
   /** Parsed common options; undefined when absent. */
   mss: number | undefined;
   wscale: number | undefined;
@@ -129,12 +215,15 @@ export interface TcpHeader extends Span {
   sack: SackBlock[];
   tsval: number | undefined;
   tsecr: number | undefined;
+  /** Option-level problems are in DecodedPacket.issues (layer 'tcp'). */
 }
 
 export interface UdpHeader extends Span {
   srcPort: number;
   dstPort: number;
+  /** Span.length is the 8-byte header; the UDP length field (udp.length) is `udpLength`. */
   length: number;
+  udpLength: number;
   checksum: number;
 }
 
@@ -146,14 +235,23 @@ export interface IcmpHeader extends Span {
   checksum: number;
   /** The IP packet quoted in an error message, decoded (TCP/UDP ports, seq) when present. */
   quoted: DecodedPacket | undefined;
+  /** Bytes 4..7 of the ICMP header as identifier and sequence number (echo, timestamp …); 0 when not captured. */
+  ident: number;
+  seqNum: number;
 }
 
 export interface DecodedPacket {
   /** Layers in order, e.g. ['sll2', 'ip', 'tcp']. */
   layers: LayerId[];
+  /** The link type the packet was decoded as (LINKTYPE_*). */
+  linkType: number;
   eth: EthHeader | undefined;
   vlan: VlanTag[];
+  llc: LlcHeader | undefined;
   sll: SllHeader | undefined;
+  null: NullHeader | undefined;
+  ppp: PppHeader | undefined;
+  nflog: NflogHeader | undefined;
   ip4: Ipv4Header | undefined;
   ip6: Ipv6Header | undefined;
   tcp: TcpHeader | undefined;
@@ -164,6 +262,8 @@ export interface DecodedPacket {
   payloadLength: number;
   /** capLen < what the headers say is there: a snaplen cut ([Packet size limited during capture]). */
   truncated: boolean;
+  /** The layer that ran out of captured bytes ("[Packet size limited during capture: TCP truncated]"). */
+  truncatedLayer: LayerId | undefined;
   /** Malformed facts, in order; a shared empty array when none. */
   issues: DecodeIssue[];
 }

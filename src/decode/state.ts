@@ -1,0 +1,150 @@
+/**
+ * DecodeState: the per-frame cursor every dissector in decode/ works on, and the packet factory.
+ *
+ * Bounds model (Wireshark's tvbuff): each layer gets `end`, the *reported* end of its data (from
+ * the frame's original length, narrowed by length fields such as the IP total length). The bytes
+ * really present end at `min(cap, end)`. A read that passes the captured end but stays inside
+ * `end` is a snaplen cut (`truncated`, Wireshark's BoundsError); a read past `end` is a malformed
+ * packet (a DecodeIssue, Wireshark's ReportedBoundsError). Inside an ICMP error the quoted packet
+ * is normally cut short, so past-`end` reads there are silent, as in Wireshark.
+ *
+ * Ownership: the state holds a reference to the record's bytes for one decode() call only.
+ */
+import type { DecodedPacket, DecodeIssue, LayerId } from './packet.js';
+
+/** Shared empty issue list (never mutated: `addIssue` swaps in a fresh array first). */
+const NO_ISSUES: DecodeIssue[] = [];
+Object.freeze(NO_ISSUES);
+
+/** A fresh packet with every member present, in a fixed order (one hidden class for all). */
+export function newPacket(linkType: number): DecodedPacket {
+  return {
+    layers: [],
+    linkType,
+    eth: undefined,
+    vlan: [],
+    llc: undefined,
+    sll: undefined,
+    null: undefined,
+    ppp: undefined,
+    nflog: undefined,
+    ip4: undefined,
+    ip6: undefined,
+    tcp: undefined,
+    udp: undefined,
+    icmp: undefined,
+    payloadOffset: 0,
+    payloadLength: 0,
+    truncated: false,
+    truncatedLayer: undefined,
+    issues: NO_ISSUES,
+  };
+}
+
+/** Resets a packet for reuse (decodeInto); arrays are emptied in place. */
+export function resetPacket(pkt: DecodedPacket, linkType: number): void {
+  pkt.layers.length = 0;
+  pkt.linkType = linkType;
+  pkt.eth = undefined;
+  if (pkt.vlan.length !== 0) pkt.vlan = [];
+  pkt.llc = undefined;
+  pkt.sll = undefined;
+  pkt.null = undefined;
+  pkt.ppp = undefined;
+  pkt.nflog = undefined;
+  pkt.ip4 = undefined;
+  pkt.ip6 = undefined;
+  pkt.tcp = undefined;
+  pkt.udp = undefined;
+  pkt.icmp = undefined;
+  pkt.payloadOffset = 0;
+  pkt.payloadLength = 0;
+  pkt.truncated = false;
+  pkt.truncatedLayer = undefined;
+  pkt.issues = NO_ISSUES;
+}
+
+/** Limits on nesting so hostile packets cannot recurse without bound. */
+export const MAX_DEPTH = 16;
+export const MAX_VLAN_TAGS = 8;
+export const MAX_IPV6_EXT = 16;
+
+export class DecodeState {
+  u8: Uint8Array = new Uint8Array(0);
+  dv: DataView = new DataView(new ArrayBuffer(0));
+  /** Captured end (exclusive) in u8. */
+  cap = 0;
+  pkt: DecodedPacket = newPacket(0);
+  /** Decoding the packet quoted inside an ICMP error (Wireshark's pinfo->flags.in_error_pkt). */
+  inError = false;
+  /** The transport payload belongs to a fragmented datagram (first fragment, MF set). */
+  fragmented = false;
+  /** Layers entered so far (bounded by MAX_DEPTH). */
+  depth = 0;
+
+  /** Starts a frame: the view must cover exactly u8 (one DataView per buffer). */
+  begin(u8: Uint8Array, dv: DataView, cap: number, pkt: DecodedPacket): void {
+    this.u8 = u8;
+    this.dv = dv;
+    this.cap = cap;
+    this.pkt = pkt;
+    this.inError = false;
+    this.fragmented = false;
+    this.depth = 0;
+  }
+
+  /**
+   * True when `n` bytes at `off` are present and inside the reported `end`. Otherwise records why
+   * (truncated or a 'ERR_DECODE_SHORT' issue for `layer`) and returns false.
+   */
+  need(layer: LayerId, off: number, n: number, end: number, what: string): boolean {
+    const want = off + n;
+    if (want <= end && want <= this.cap) return true;
+    if (want <= end) {
+      this.markTruncated(layer);
+    } else if (!this.inError) {
+      this.addIssue('ERR_DECODE_SHORT', layer, off,
+        `${what} needs ${n} bytes at offset ${off}, only ${Math.max(0, end - off)} left`);
+    }
+    return false;
+  }
+
+  /** Bytes present from `off` up to the reported `end` (never negative). */
+  avail(off: number, end: number): number {
+    const e = end < this.cap ? end : this.cap;
+    return e > off ? e - off : 0;
+  }
+
+  markTruncated(layer: LayerId): void {
+    if (!this.pkt.truncated) {
+      this.pkt.truncated = true;
+      this.pkt.truncatedLayer = layer;
+    }
+  }
+
+  addIssue(code: string, layer: LayerId, offset: number, message: string): void {
+    const pkt = this.pkt;
+    if (pkt.issues === NO_ISSUES) pkt.issues = [];
+    pkt.issues.push({ code, layer, offset, message });
+  }
+
+  /** Marks [off, end) as undissected payload ('data'). */
+  setPayload(off: number, end: number): void {
+    const pkt = this.pkt;
+    pkt.payloadOffset = off;
+    const e = end < this.cap ? end : this.cap;
+    pkt.payloadLength = e > off ? e - off : 0;
+  }
+
+  u16(off: number): number {
+    return this.dv.getUint16(off);
+  }
+
+  u32(off: number): number {
+    return this.dv.getUint32(off);
+  }
+
+  u8at(off: number): number {
+    return this.dv.getUint8(off);
+  }
+}

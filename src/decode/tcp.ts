@@ -1,0 +1,132 @@
+/**
+ * TCP header (RFC 9293 §3.1) as Wireshark 4.0's dissect_tcp reads it.
+ *
+ *    0                   1                   2                   3
+ *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |          Source Port          |       Destination Port        |
+ *   |                        Sequence Number                        |
+ *   |                    Acknowledgment Number                      |
+ *   |  Data |       |C|E|U|A|P|R|S|F|                               |
+ *   | Offset| Rsrvd |W|C|R|C|S|S|Y|I|            Window             |
+ *   |           Checksum            |         Urgent Pointer        |
+ *   |                    Options                    |    Padding    |
+ *
+ * tcp.len = (reported bytes of the segment: the IP length, or the frame when the IP length lies)
+ * − header length; never from the captured bytes. It is absent (hasLen false) in a fragmented
+ * datagram, inside an ICMP error, and when the segment is shorter than its header.
+ * Data offset < 5: "Bogus TCP header length", nothing after the offset is dissected.
+ * Partial headers are kept (hdrAvailable): ports need 4 bytes, the rest of the fixed header 16
+ * (Wireshark reads seq…window before adding them), seq alone 8 inside an ICMP error.
+ *
+ * Ownership: payloadOffset/capturedLen point into record.data.
+ */
+import type { DecodeState } from './state.js';
+import type { TcpHeader } from './packet.js';
+import { decodeTcpOptions } from './tcp-options.js';
+
+export const TH_FIN = 0x001;
+export const TH_SYN = 0x002;
+export const TH_RST = 0x004;
+export const TH_PUSH = 0x008;
+export const TH_ACK = 0x010;
+export const TH_URG = 0x020;
+export const TH_ECE = 0x040;
+export const TH_CWR = 0x080;
+export const TH_AE = 0x100;
+export const TH_RES = 0xe00;
+
+const TCPH_MIN_LEN = 20;
+
+function emptyTcp(off: number): TcpHeader {
+  return {
+    offset: off,
+    length: 0,
+    srcPort: 0,
+    dstPort: 0,
+    seq: 0,
+    ack: 0,
+    hdrLen: 0,
+    flags: 0,
+    window: 0,
+    checksum: 0,
+    urgent: 0,
+    len: 0,
+    capturedLen: 0,
+    payloadOffset: off,
+    options: [],
+    hasLen: false,
+    hdrAvailable: 0,
+    mss: undefined,
+    wscale: undefined,
+    sackPerm: false,
+    sack: [],
+    tsval: undefined,
+    tsecr: undefined,
+  };
+}
+
+export function decodeTcp(s: DecodeState, off: number, end: number): void {
+  const pkt = s.pkt;
+  if (!s.need('tcp', off, 4, end, 'TCP ports')) return;
+  pkt.layers.push('tcp');
+  const tcp = emptyTcp(off);
+  pkt.tcp = tcp;
+  tcp.srcPort = s.u16(off);
+  tcp.dstPort = s.u16(off + 2);
+  const have = s.avail(off, end);
+  tcp.hdrAvailable = have;
+  if (have < 16) {
+    if (s.inError && have >= 8) tcp.seq = s.u32(off + 4);
+    tcp.length = have;
+    s.need('tcp', off, 16, end, 'TCP header');
+    return;
+  }
+  tcp.seq = s.u32(off + 4);
+  tcp.ack = s.u32(off + 8);
+  const hlen = (s.u8at(off + 12) >> 4) * 4;
+  tcp.hdrLen = hlen;
+  tcp.flags = s.u16(off + 12) & 0x0fff;
+  tcp.window = s.u16(off + 14);
+  tcp.length = hlen;
+  const reported = end - off;
+  if (!s.fragmented && !s.inError && reported >= hlen) {
+    tcp.hasLen = true;
+    tcp.len = reported - hlen;
+  } else if (!s.fragmented && !s.inError) {
+    s.addIssue('ERR_TCP_SHORT_SEGMENT', 'tcp', off,
+      'Short segment. Segment/fragment does not contain a full TCP header');
+  }
+  if (hlen < TCPH_MIN_LEN) {
+    tcp.hdrAvailable = 16;
+    s.addIssue('ERR_TCP_BAD_DATA_OFFSET', 'tcp', off + 12,
+      `Bogus TCP header length (${hlen}, must be at least ${TCPH_MIN_LEN})`);
+    return;
+  }
+  if (have < TCPH_MIN_LEN) {
+    tcp.hdrAvailable = have;
+    if (have >= 18) tcp.checksum = s.u16(off + 16);
+    s.need('tcp', off, TCPH_MIN_LEN, end, 'TCP header');
+    return;
+  }
+  tcp.checksum = s.u16(off + 16);
+  tcp.urgent = s.u16(off + 18);
+  tcp.hdrAvailable = have < hlen ? have : hlen;
+  if (hlen > TCPH_MIN_LEN) {
+    const before = pkt.truncated;
+    const nIssues = pkt.issues.length;
+    decodeTcpOptions(s, tcp, off + TCPH_MIN_LEN, off + hlen, end);
+    // Wireshark stops dissecting the segment when the options throw (cut or past the end).
+    if ((pkt.truncated && !before) || hlen > reported && pkt.issues.length > nIssues) return;
+  }
+  const pay = off + hlen;
+  tcp.payloadOffset = pay;
+  tcp.capturedLen = s.avail(pay, end);
+  if (end > pay) {
+    pkt.payloadOffset = pay;
+    pkt.payloadLength = tcp.capturedLen;
+  } else {
+    pkt.payloadOffset = pay < s.cap ? pay : s.cap;
+    pkt.payloadLength = 0;
+  }
+}
