@@ -60,12 +60,20 @@ export function cutShortMessage(name: string): string {
   return `The file "${name}" appears to have been cut short in the middle of a packet.`;
 }
 
+/**
+ * tshark 4.0's text when the cut is found while opening: inside the pcap file header, the SHB, or
+ * the IDBs that directly follow it (wiretap reads those at open); tshark then prints no frames.
+ */
+export function cutShortAtOpenMessage(name: string): string {
+  return `The file "${name}" appears to have been cut short in the middle of a packet or other data.`;
+}
+
 /** tshark 4.0's WTAP_ERR_BAD_FILE text, on one line, plus where it happened. */
 export function damagedMessage(name: string, detail: string, frameNo: number, offset: number): string {
   return `The file "${name}" appears to be damaged or corrupt (${detail}) at frame ${frameNo}, byte offset ${offset}.`;
 }
 
-/** Thrown when the file ends inside a record, block or header. */
-export function cutShort(name: string, frameNo: number, offset: number): CaptureError {
-  return new CaptureError(CAPTURE_ERR.TRUNCATED, cutShortMessage(name), { frameNo, offset });
+/** Thrown when the file ends inside a record, block or header (`atOpen`: see cutShortAtOpenMessage). */
+export function cutShort(name: string, frameNo: number, offset: number, atOpen = false): CaptureError {
+  return new CaptureError(CAPTURE_ERR.TRUNCATED, atOpen ? cutShortAtOpenMessage(name) : cutShortMessage(name), { frameNo, offset });
 }

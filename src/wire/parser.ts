@@ -23,6 +23,8 @@ export interface FormatParser {
    * damage; the parser must not be used after that.
    */
   next(q: ByteQueue): CaptureRecord | undefined;
+  /** Number the next record will get (for error messages). */
+  readonly nextFrameNo: number;
   /** Called at end of input: throws CaptureError (cut short) when a partial item is left. */
   end(q: ByteQueue): void;
 }

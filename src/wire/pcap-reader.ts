@@ -53,6 +53,10 @@ export class PcapParser implements FormatParser {
 
   constructor(private readonly name: string) {}
 
+  get nextFrameNo(): number {
+    return this.frameNo + 1;
+  }
+
   readHeader(q: ByteQueue): boolean {
     if (q.length < PCAP_FILE_HEADER_LEN) return false;
     q.header(PCAP_FILE_HEADER_LEN);

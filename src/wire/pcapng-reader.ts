@@ -2,6 +2,8 @@
  * pcapng reader (draft-ietf-opsawg-pcapng §3-§4): SHB (both byte orders, several sections), IDB
  * (if_name, if_tsresol, if_tsoffset), EPB, SPB, OPB (obsolete Packet Block); ISB, NRB, DSB, custom
  * and unknown blocks are skipped as §3.1 requires ("a reader must skip blocks it does not know").
+ * Known deviation: tshark 4.0 turns each custom block (0x00000BAD / 0x40000BAD) into a numbered
+ * record ("PCAPNG Custom Block"); tcplab skips it, so frame numbers after one differ by one.
  *
  *   General block layout (§3.1)           Enhanced Packet Block body (§4.3)
  *   +--------------------------+           +----------------+----------------+
@@ -98,8 +100,16 @@ export class PcapngParser implements FormatParser {
   private trailerPending = false;
   private expectTrailer = 0;
   private blockStart = 0;
+  /** Type of the block being read (for the cut-short text). */
+  private pendingType = -1;
+  /** Still in the first SHB and the IDBs right after it (what wiretap reads at open). */
+  private leading = true;
 
   constructor(private readonly name: string) {}
+
+  get nextFrameNo(): number {
+    return this.frameNo + 1;
+  }
 
   readHeader(q: ByteQueue): boolean {
     if (this.sections.length > 0) return true;
@@ -115,7 +125,12 @@ export class PcapngParser implements FormatParser {
   }
 
   end(q: ByteQueue): void {
-    if (q.length > 0 || this.skipLeft > 0 || this.trailerPending) throw cutShort(this.name, this.frameNo + 1, this.blockStart);
+    if (q.length > 0 || this.skipLeft > 0 || this.trailerPending) {
+      // wiretap reads the SHB and the IDBs right after it while opening; a cut there gets the
+      // open-time text. A cut inside the 8-byte block header also counts, whatever the type.
+      const atOpen = this.leading && (q.length < 8 || this.pendingType === BT_IDB || this.pendingType === BT_SHB);
+      throw cutShort(this.name, this.frameNo + 1, this.skipLeft > 0 || this.trailerPending ? this.blockStart : q.offset, atOpen);
+    }
   }
 
   /** Processes at most one block. */
@@ -138,6 +153,9 @@ export class PcapngParser implements FormatParser {
     q.header(8);
     const type = q.hv.getUint32(q.ho, this.le);
     this.blockStart = q.offset;
+    this.pendingType = type;
+    if (type !== BT_IDB && type !== BT_SHB) this.leading = false;
+    else if (type === BT_SHB && this.sections.length > 0) this.leading = false;
     if (type === BT_SHB) return this.readShb(q);
     if (this.sections.length === 0) throw this.bad('pcapng: first block is not a Section Header Block');
     const rawLen = q.hv.getUint32(q.ho + 4, this.le);
@@ -211,6 +229,7 @@ export class PcapngParser implements FormatParser {
       else if (code === OPT_SHB_USERAPPL) sec.userAppl = text(v, vo, len);
     });
     this.sections.push(sec);
+    (this.info.comments ??= []).push(...sec.comments);
     this.ifBase = this.ifaces.length;
     q.skip(total);
     return SHB_READ;
@@ -239,7 +258,14 @@ export class PcapngParser implements FormatParser {
     const units = Number(unitsBig);
     const nsPerUnit = unitsBig <= 1_000_000_000n && 1_000_000_000n % unitsBig === 0n ? Number(1_000_000_000n / unitsBig) : 0;
     this.ifaces.push({ linkType, snapLen, units, unitsBig, nsPerUnit, offsetSec });
-    const iface: CaptureInterface = { linkType, snapLen, name, tsDigits: tsDigitsFor(unitsBig) };
+    const iface: CaptureInterface = {
+      linkType,
+      snapLen,
+      name,
+      tsDigits: tsDigitsFor(unitsBig),
+      idInSection: this.ifaces.length - 1 - this.ifBase,
+      section: this.sections.length - 1,
+    };
     this.info.interfaces.push(iface);
     if (this.info.interfaces.length === 1) this.info.tsPrecision = iface.tsDigits > 6 ? 'nsec' : 'usec';
     q.skip(total);
@@ -318,7 +344,7 @@ export class PcapngParser implements FormatParser {
     q.header(4);
     this.checkTrailer(q.hv.getUint32(q.ho, le), rawLen);
     q.skip(4);
-    // An SPB has no timestamp: tshark shows the epoch (0.000000000).
+    // An SPB has no timestamp: tshark 4.0 leaves its time fields empty.
     return {
       frameNo: ++this.frameNo,
       ts: { sec: 0, nsec: 0 },
@@ -328,6 +354,7 @@ export class PcapngParser implements FormatParser {
       ifIndex: this.ifBase,
       data,
       comments: NO_COMMENTS,
+      noTimestamp: true,
     };
   }
 
@@ -372,8 +399,11 @@ function forEachOption(v: DataView, o: number, end: number, le: boolean, fn: (co
   }
 }
 
+/** An option string; it ends at the first NUL, as tshark 4.0 shows it ("Packet #1\0junk" → "Packet #1"). */
 function text(v: DataView, o: number, len: number): string {
-  return utf8.decode(new Uint8Array(v.buffer, v.byteOffset + o, len));
+  const b = new Uint8Array(v.buffer, v.byteOffset + o, len);
+  const nul = b.indexOf(0);
+  return utf8.decode(nul < 0 ? b : b.subarray(0, nul));
 }
 
 /** if_tsresol → units per second (wiretap: 10^n for n < 20, 2^n for n < 64, else 2^64 − 1). */

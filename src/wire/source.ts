@@ -89,7 +89,7 @@ class StreamCaptureSource implements CaptureSource, AsyncIterator<CaptureRecord>
     this.parser = createParser(fmt, this.name, q.length);
     this.info = this.parser.info;
     while (!this.parser.readHeader(q)) {
-      if (!(await this.pull())) throw cutShort(this.name, 0, q.offset);
+      if (!(await this.pull())) throw cutShort(this.name, 1, q.offset, true);
     }
   }
 
@@ -190,9 +190,8 @@ class StreamCaptureSource implements CaptureSource, AsyncIterator<CaptureRecord>
 
   private ioError(e: unknown): CaptureError {
     if (isLabError(e)) return e as CaptureError;
-    const frameNo = undefined;
     const code = errnoCode(e);
-    if (this.gzip && code === 'Z_BUF_ERROR') return cutShort(this.name, frameNo ?? 0, this.q.offset);
+    if (this.gzip && code === 'Z_BUF_ERROR') return cutShort(this.name, this.parser?.nextFrameNo ?? 1, this.q.offset, this.parser === undefined);
     if (this.gzip && code !== undefined && code.startsWith('Z_')) {
       return new CaptureError(
         CAPTURE_ERR.BAD_GZIP,
@@ -218,9 +217,8 @@ export function fileError(name: string, e: unknown): CaptureError {
 function createParser(fmt: ReturnType<typeof sniffFormat>, name: string, available: number): FormatParser {
   if (fmt === 'pcap') return new PcapParser(name);
   if (fmt === 'pcapng') return new PcapngParser(name);
-  if (available === 0) {
-    return new FailingParser(cutShort(name, 0, 0));
-  }
+  // tshark 4.0 opens an empty file as an empty capture: no frames, no error.
+  if (available === 0) return new EmptyParser();
   throw new CaptureError(
     CAPTURE_ERR.BAD_MAGIC,
     `The file "${name}" isn't a capture file in a format tcplab understands.`,
@@ -228,19 +226,17 @@ function createParser(fmt: ReturnType<typeof sniffFormat>, name: string, availab
   );
 }
 
-/** An empty input: tshark reports an empty file as cut short; so do we, at open. */
-class FailingParser implements FormatParser {
+/** An empty input (0 bytes): no frames and no error, as tshark 4.0 does. */
+class EmptyParser implements FormatParser {
   readonly info: CaptureInfo = { format: 'pcap', tsPrecision: 'usec', interfaces: [] };
-  constructor(private readonly err: CaptureError) {}
+  readonly nextFrameNo = 1;
   readHeader(): boolean {
-    throw this.err;
+    return true;
   }
   next(): undefined {
-    throw this.err;
+    return undefined;
   }
-  end(): void {
-    throw this.err;
-  }
+  end(): void {}
 }
 
 /**
@@ -261,14 +257,14 @@ export class BufferCaptureReader implements Iterable<CaptureRecord> {
         b = gunzipSync(b);
       } catch (e) {
         const code = errnoCode(e);
-        throw code === 'Z_BUF_ERROR' ? cutShort(name, 0, 0)
+        throw code === 'Z_BUF_ERROR' ? cutShort(name, 1, 0, true)
           : new CaptureError(CAPTURE_ERR.BAD_GZIP, `The file "${name}" appears to be damaged or corrupt (gzip: ${(e as Error).message}).`, { offset: 0, cause: e });
       }
     }
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.parser = createParser(sniffFormat(v, 0, b.byteLength), name, b.byteLength);
     this.q.push(b);
-    if (!this.parser.readHeader(this.q)) throw cutShort(name, 0, this.q.offset);
+    if (!this.parser.readHeader(this.q)) throw cutShort(name, 1, this.q.offset, true);
     this.info = this.parser.info;
   }
 
