@@ -1,11 +1,227 @@
+/**
+ * `tcplab read -r FILE`: prints a capture as tshark 4.0 does (one line per frame by default; -V
+ * tree, -x hex, -T fields/json/ek, -Y display filter, -c count, -q, -w copy, -G fields).
+ *
+ * Exit statuses: 0 ok (also on EPIPE: `| head`), 2 bad input (usage, broken filter, unknown -e
+ * field, damaged or unreadable capture — after printing every frame before the damage), 1 runtime.
+ */
 import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
+import { statSync } from 'node:fs';
+import { openCaptureFile } from '../wire/open.js';
+import type { CaptureSource } from '../wire/open.js';
+import { Session } from '../pipeline/session.js';
+import { parseFilter, type CompiledFilter } from '../filter/index.js';
+import { formatFilterError } from '../present/filter-error.js';
+import { applyFieldsOption, DEFAULT_FIELDS_OPTIONS, resolveFields, type FieldsOptions } from '../present/fields-out.js';
+import { makePrinter, type OutputFormat, type Printer } from '../present/printer.js';
+import { formatFieldList } from '../present/field-list.js';
+import { isLabError, LabError } from '../util/errors.js';
+import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
+import type { Frame } from '../fields/field.js';
+
+/** Writes to stdout, awaiting 'drain' when the buffer is full; batches small strings. */
+export class StdoutWriter {
+  private buf: string[] = [];
+  private size = 0;
+  /** Flush threshold: 64 KiB keeps syscalls few without holding much. */
+  private static readonly LIMIT = 1 << 16;
+
+  async write(s: string): Promise<void> {
+    if (s === '') return;
+    this.buf.push(s);
+    this.size += s.length;
+    if (this.size >= StdoutWriter.LIMIT) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const chunk = this.buf.join('');
+    this.buf = [];
+    this.size = 0;
+    if (!process.stdout.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => { process.stdout.off('drain', done); process.stdout.off('close', done); resolve(); };
+        process.stdout.once('drain', done);
+        process.stdout.once('close', done);
+      });
+    }
+  }
+}
+
+export interface ShowOptions {
+  c?: string;
+  V?: boolean;
+  x?: boolean;
+  T?: string;
+  e: string[];
+  E: string[];
+  Y?: string;
+  q?: boolean;
+  w?: string;
+}
+
+/** Fails with a usage LabError (exit 2, one line). */
+function usage(msg: string): never {
+  throw new LabError('ERR_USAGE', msg);
+}
+
+/** Builds the filter and printer from the options shared by read and capture (compile once). */
+export function prepareOutput(o: ShowOptions): { filter: CompiledFilter | undefined; printer: Printer; limit: number } {
+  const format = (o.T ?? 'text') as OutputFormat;
+  if (!['text', 'fields', 'json', 'ek'].includes(format)) usage(`Invalid -T parameter "${o.T}"; it must be one of: text, fields, json, ek`);
+  const fo: FieldsOptions = { ...DEFAULT_FIELDS_OPTIONS };
+  for (const spec of o.E) applyFieldsOption(fo, spec);
+  if (format === 'fields' && o.e.length === 0) usage('"-Tfields" was specified, but no fields were specified with "-e".');
+  const fields = o.e.length ? resolveFields(o.e) : [];
+  let filter: CompiledFilter | undefined;
+  if (o.Y !== undefined && o.Y.trim() !== '') {
+    const r = parseFilter(o.Y);
+    if (!r.ok) throw new LabError('ERR_USAGE_FILTER', formatFilterError(o.Y, r.errors[0]!));
+    filter = r.filter;
+  }
+  let limit = Infinity;
+  if (o.c !== undefined) {
+    const n = Number(o.c);
+    if (!Number.isInteger(n) || n < 0) usage(`Invalid packet count "${o.c}"`);
+    if (n > 0) limit = n;
+  }
+  const printer = makePrinter({ format, detail: o.V === true, hex: o.x === true, quiet: o.q === true, fields, fieldsOptions: fo });
+  return { filter, printer, limit };
+}
+
+/** A frame sink: writes a copy of displayed frames (-w). Provided by wire/ writers when present. */
+export interface FrameSink {
+  write(f: Frame): Promise<void> | void;
+  close(): Promise<void> | void;
+}
+
+/** Opens a -w writer through wire/'s writers (loaded lazily: they are optional at build time). */
+export async function openSink(path: string, source: CaptureSource): Promise<FrameSink> {
+  const WRITER = '../wire/pcap-writer.js'; // wire/'s writer; a variable keeps the build independent of it
+  const mod = await import(WRITER).catch(() => undefined) as
+    | { openPcapWriter?: (path: string, info: CaptureSource['info']) => Promise<{ write(r: Frame['record']): unknown; close(): unknown }> }
+    | undefined;
+  if (!mod?.openPcapWriter) throw new LabError('ERR_USAGE_WRITE', '-w is not available: the capture writer is not built yet');
+  const w = await mod.openPcapWriter(path, source.info);
+  return { write: async (f) => { await w.write(f.record); }, close: async () => { await w.close(); } };
+}
+
+/** Runs a session to the end: filter, print, copy; returns the number of frames displayed. */
+export async function runSession(
+  source: CaptureSource,
+  prep: ReturnType<typeof prepareOutput>,
+  out: StdoutWriter,
+  opts: { sink?: FrameSink | undefined; print?: boolean; onFrame?: (n: number) => void } = {},
+): Promise<number> {
+  const session = new Session(source);
+  const { filter, printer, limit } = prep;
+  const print = opts.print !== false;
+  let read = 0;
+  let shown = 0;
+  if (print) await out.write(printer.head());
+  try {
+    for await (const frame of session) {
+      read++;
+      if (!filter || filter.test(frame)) {
+        if (print) await out.write(printer.frame(frame, shown));
+        if (opts.sink) await opts.sink.write(frame);
+        session.displayed(frame);
+        shown++;
+      }
+      opts.onFrame?.(read);
+      if (read >= limit) break;
+    }
+  } finally {
+    if (print) await out.write(printer.tail(shown));
+    await out.flush();
+    if (opts.sink) await opts.sink.close();
+    source.close();
+  }
+  return shown;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+/** Progress bar on stderr for long reads, only when stderr is a TTY and stdout is not. */
+async function progressFor(path: string): Promise<{ tick(n: number): void; stop(): void } | undefined> {
+  if (!process.stderr.isTTY || process.stdout.isTTY || path === '-') return undefined;
+  let size = 0;
+  try { size = statSync(path).size; } catch { return undefined; }
+  if (size < 32 << 20) return undefined;
+  const { default: cliProgress } = await import('cli-progress');
+  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'reading [{bar}] {value} frames', clearOnComplete: true }, cliProgress.Presets.shades_classic);
+  bar.start(0, 0);
+  return { tick: (n) => { if (n % 1000 === 0) bar.update(n); }, stop: () => bar.stop() };
+}
+
+export function addShowOptions(cmd: Command): Command {
+  return cmd
+    .option('-c <count>', 'stop after reading this many packets')
+    .option('-V', 'print the packet details tree')
+    .option('-x', 'print hex and ASCII of each packet')
+    .option('-T <format>', 'output format: text, fields, json, ek')
+    .option('-e <field>', 'field to print with -T fields (repeatable)', collect, [] as string[])
+    .option('-E <option>', 'header=y|n, separator=, occurrence=f|l|a, aggregator=, quote=d|s|n (repeatable)', collect, [] as string[])
+    .option('-Y <filter>', 'display filter (Wireshark syntax)')
+    .option('-q', 'print nothing per packet')
+    .option('-w <file>', 'also write the displayed packets to this pcap file')
+    .option('-n', 'no name resolution (always the case)');
+}
 
 export function registerRead(program: Command): void {
-  program
+  const cmd = program
     .command('read')
-    .description('Read a pcap/pcapng file and print it as tshark does')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(notBuiltYet('read'));
+    .description('Read a pcap/pcapng file (gzip too; "-" for stdin) and print it as tshark does')
+    .option('-r <file>', 'capture file to read ("-" = stdin)')
+    .option('-G [report]', 'list registered fields (tshark -G fields layout)');
+  addShowOptions(cmd).action(async (o: ShowOptions & { r?: string; G?: string | boolean }) => {
+    if (o.G !== undefined) {
+      if (o.G !== true && o.G !== 'fields') usage(`Invalid -G report "${String(o.G)}": only "fields" is supported`);
+      const out = new StdoutWriter();
+      await out.write(formatFieldList());
+      await out.flush();
+      return;
+    }
+    if (!o.r) usage('read: -r FILE is required (use "-" for stdin)');
+    await readFile(o.r, o);
+  });
+}
+
+async function readFile(path: string, o: ShowOptions): Promise<void> {
+  let prep: ReturnType<typeof prepareOutput>;
+  try {
+    prep = prepareOutput(o);
+  } catch (e) {
+    return fail(e);
+  }
+  let source: CaptureSource;
+  try {
+    source = await openCaptureFile(path);
+  } catch (e) {
+    return fail(e, EXIT_USAGE);
+  }
+  const out = new StdoutWriter();
+  const progress = await progressFor(path);
+  let sink: FrameSink | undefined;
+  try {
+    if (o.w) sink = await openSink(o.w, source);
+    await runSession(source, prep, out, { sink, onFrame: progress ? (n) => progress.tick(n) : undefined } as Parameters<typeof runSession>[3]);
+  } catch (e) {
+    progress?.stop();
+    return fail(e, EXIT_USAGE);
+  }
+  progress?.stop();
+}
+
+/** One line on stderr and the exit status: 2 for bad input (and capture damage), else 1. */
+export function fail(e: unknown, labExit?: number): void {
+  if (isLabError(e)) {
+    process.stderr.write(`tcplab: ${e.message}\n`);
+    process.exitCode = labExit ?? (e.code.startsWith('ERR_USAGE') || e.code.startsWith('ERR_CAPTURE') ? EXIT_USAGE : EXIT_FAILURE);
+    return;
+  }
+  process.stderr.write(`tcplab: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = EXIT_FAILURE;
 }

@@ -1,12 +1,20 @@
 /**
  * The registry: Map<abbrev, FieldDef> over every protocol's field table (tshark -G fields).
  * Protocols are fields too (type FT_PROTOCOL, e.g. 'tcp', 'ip', 'frame').
- * (Owner: fields/. Tables are added as the protocols land.)
+ * Owner: fields/. A duplicate abbrev is a programming error and throws on first use.
  */
 import type { FieldDef } from './field.js';
 import { TCP_ANALYSIS_FIELDS } from './tcp-analysis.js';
+import { FRAME_FIELDS } from './frame.js';
+import { ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS } from './link.js';
+import { IP_FIELDS, IPV6_FIELDS } from './ip.js';
+import { TCP_FIELDS } from './tcp.js';
+import { DATA_FIELDS, ICMP_FIELDS, ICMPV6_FIELDS, UDP_FIELDS } from './transport.js';
 
-const TABLES: readonly (readonly FieldDef[])[] = [TCP_ANALYSIS_FIELDS];
+const TABLES: readonly (readonly FieldDef[])[] = [
+  FRAME_FIELDS, ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS, IP_FIELDS, IPV6_FIELDS, TCP_FIELDS,
+  TCP_ANALYSIS_FIELDS, UDP_FIELDS, ICMP_FIELDS, ICMPV6_FIELDS, DATA_FIELDS,
+];
 
 let byAbbrev: Map<string, FieldDef> | undefined;
 

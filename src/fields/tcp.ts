@@ -1,0 +1,186 @@
+/**
+ * tcp.* fields read from the TCP header (RFC 9293 §3.1) and, for the relative numbers, from the
+ * analysis (TcpFrameAnalysis). Rows as Wireshark 4.0 registers them (`tshark -G fields`).
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  |          Source Port          |       Destination Port        |
+ *  |                        Sequence Number                        |
+ *  |                    Acknowledgment Number                      |
+ *  |  Data |       |C|E|U|A|P|R|S|F|                               |
+ *  | Offset| Rsrvd |W|C|R|C|S|S|Y|I|            Window             |
+ *  |           Checksum            |         Urgent Pointer        |
+ *  |                    Options                    |    Padding    |
+ *
+ * Relative numbers: without an analysis for the frame (analysis off or not built), tcp.seq,
+ * tcp.ack and tcp.nxtseq show the raw values, as tshark does with relative numbers disabled.
+ */
+import type { FieldDef, FieldValue, Frame } from './field.js';
+import type { TcpHeader, TcpOption } from '../decode/packet.js';
+import { bool, bytesAt, field, generated, NO_VALUES, one, present, proto, two, u16, u32, u8 } from './define.js';
+
+export const TCP_FIN = 0x001, TCP_SYN = 0x002, TCP_RST = 0x004, TCP_PSH = 0x008, TCP_ACK = 0x010;
+export const TCP_URG = 0x020, TCP_ECE = 0x040, TCP_CWR = 0x080, TCP_AE = 0x100, TCP_RES = 0xe00;
+
+const tcp = (f: Frame): TcpHeader | undefined => f.pkt.tcp;
+const flag = (mask: number) => (f: Frame): readonly FieldValue[] => {
+  const t = tcp(f);
+  return t ? [(t.flags & mask) !== 0] : NO_VALUES;
+};
+
+/** The 12 one-letter flag marks from bit 11 down to bit 0, '·' when clear (tcp.flags.str). */
+export function tcpFlagsStr(flags: number): string {
+  const letters = 'RRRACEUAPRSF';
+  let s = '';
+  for (let i = 0; i < 12; i++) s += (flags & (1 << (11 - i))) !== 0 ? letters[i] : '\u00b7';
+  return s;
+}
+
+/** Options of one kind, in wire order. */
+function optionsOf(t: TcpHeader, kind: number): TcpOption[] {
+  return t.options.filter((o) => o.kind === kind);
+}
+
+/** Per-option values for options of `kind` with exactly `len` bytes, read at `at` from its start. */
+function optValues(kind: number, len: number, read: (f: Frame, o: TcpOption) => FieldValue) {
+  return (f: Frame): readonly FieldValue[] => {
+    const t = tcp(f);
+    if (!t || t.options.length === 0) return NO_VALUES;
+    const out: FieldValue[] = [];
+    for (const o of optionsOf(t, kind)) if (o.length === len) out.push(read(f, o));
+    return out;
+  };
+}
+
+/** Option protocol items (tcp.options.mss …): the option's bytes, as tshark prints them. */
+function optProto(kind: number) {
+  return (f: Frame): readonly FieldValue[] => {
+    const t = tcp(f);
+    if (!t || t.options.length === 0) return NO_VALUES;
+    const out: FieldValue[] = [];
+    for (const o of optionsOf(t, kind)) out.push(bytesAt(f, o.offset, o.length));
+    return out;
+  };
+}
+
+/** Peer's base sequence number (from ack − relative ack), for relative SACK edges. */
+function peerBase(f: Frame, t: TcpHeader): number {
+  if (!f.tcp || (t.flags & TCP_ACK) === 0) return 0;
+  return (t.ack - f.tcp.relAck) >>> 0;
+}
+
+function sackEdges(which: 0 | 4) {
+  return (f: Frame): readonly FieldValue[] => {
+    const t = tcp(f);
+    if (!t || t.options.length === 0) return NO_VALUES;
+    const base = peerBase(f, t);
+    const out: FieldValue[] = [];
+    for (const o of optionsOf(t, 5)) {
+      for (let p = o.offset + 2; p + 8 <= o.offset + o.length; p += 8) out.push((u32(f, p + which) - base) >>> 0);
+    }
+    return out;
+  };
+}
+
+export const TCP_FIELDS: readonly FieldDef[] = [
+  proto('tcp', 'Transmission Control Protocol', (f) => present(f.pkt.tcp !== undefined)),
+  field('tcp.srcport', 'Source Port', 'FT_UINT16', 'BASE_PT_TCP', 0x0, '', (f) => one(tcp(f)?.srcPort)),
+  field('tcp.dstport', 'Destination Port', 'FT_UINT16', 'BASE_PT_TCP', 0x0, '', (f) => one(tcp(f)?.dstPort)),
+  field('tcp.port', 'Source or Destination Port', 'FT_UINT16', 'BASE_PT_TCP', 0x0, '', (f) => two(tcp(f)?.srcPort, tcp(f)?.dstPort)),
+  generated('tcp.stream', 'Stream index', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => one(tcp(f) && f.tcp ? f.tcp.stream : undefined)),
+  generated('tcp.len', 'TCP Segment Len', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => one(tcp(f)?.len)),
+  field('tcp.seq', 'Sequence Number', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
+    const t = tcp(f);
+    return t ? [f.tcp ? f.tcp.relSeq : t.seq] : NO_VALUES;
+  }),
+  field('tcp.seq_raw', 'Sequence Number (raw)', 'FT_UINT32', 'BASE_DEC', 0x0, 'This shows the raw value of the sequence number', (f) => one(tcp(f)?.seq)),
+  generated('tcp.nxtseq', 'Next Sequence Number', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
+    const t = tcp(f);
+    if (!t) return NO_VALUES;
+    // Present on every segment whose length is known, pure ACKs included (then = tcp.seq).
+    if (f.tcp) return [f.tcp.nxtSeq];
+    return [(t.seq + t.len + ((t.flags & (TCP_SYN | TCP_FIN)) !== 0 ? 1 : 0)) >>> 0];
+  }),
+  field('tcp.ack', 'Acknowledgment Number', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
+    const t = tcp(f);
+    if (!t) return NO_VALUES;
+    // Relative only when ACK is set; otherwise the raw field, as tshark.
+    return [(t.flags & TCP_ACK) !== 0 && f.tcp ? f.tcp.relAck : t.ack];
+  }),
+  field('tcp.ack_raw', 'Acknowledgment number (raw)', 'FT_UINT32', 'BASE_DEC', 0x0, 'This shows the raw value of the acknowledgment number', (f) => one(tcp(f)?.ack)),
+  field('tcp.hdr_len', 'Header Length', 'FT_UINT8', 'BASE_DEC', 0x0, 'Data offset in 32-bit words', (f) => one(tcp(f)?.hdrLen)),
+  field('tcp.flags', 'Flags', 'FT_UINT16', 'BASE_HEX', 0xfff, 'Flags (12 bits)', (f) => one(tcp(f)?.flags)),
+  bool('tcp.flags.res', 'Reserved', 12, 0xe00, 'Three reserved bits (must be zero)', flag(TCP_RES)),
+  bool('tcp.flags.ae', 'Accurate ECN', 12, 0x100, '', flag(TCP_AE)),
+  bool('tcp.flags.cwr', 'Congestion Window Reduced', 12, 0x80, '', flag(TCP_CWR)),
+  bool('tcp.flags.ece', 'ECN-Echo', 12, 0x40, '', flag(TCP_ECE)),
+  bool('tcp.flags.urg', 'Urgent', 12, 0x20, '', flag(TCP_URG)),
+  bool('tcp.flags.ack', 'Acknowledgment', 12, 0x10, '', flag(TCP_ACK)),
+  bool('tcp.flags.push', 'Push', 12, 0x8, '', flag(TCP_PSH)),
+  bool('tcp.flags.reset', 'Reset', 12, 0x4, '', flag(TCP_RST)),
+  bool('tcp.flags.syn', 'Syn', 12, 0x2, '', flag(TCP_SYN)),
+  bool('tcp.flags.fin', 'Fin', 12, 0x1, '', flag(TCP_FIN)),
+  generated('tcp.flags.str', 'TCP Flags', 'FT_STRING', 'BASE_NONE', 0x0, '', (f) => {
+    const t = tcp(f);
+    return t ? [tcpFlagsStr(t.flags)] : NO_VALUES;
+  }),
+  field('tcp.window_size_value', 'Window', 'FT_UINT16', 'BASE_DEC', 0x0, 'The window size value from the TCP header', (f) => one(tcp(f)?.window)),
+  generated('tcp.window_size', 'Calculated window size', 'FT_UINT32', 'BASE_DEC', 0x0, 'The scaled window size (if scaling has been used)', (f) => {
+    const t = tcp(f);
+    return t ? [f.tcp ? f.tcp.windowSize : t.window] : NO_VALUES;
+  }),
+  generated('tcp.window_size_scalefactor', 'Window size scaling factor', 'FT_INT32', 'BASE_DEC', 0x0, 'The window size scaling factor (-1 when unknown, -2 when no scaling is used)', (f) => {
+    const t = tcp(f);
+    // tshark shows the factor only on non-SYN segments (SYN windows are never scaled).
+    if (!t || (t.flags & TCP_SYN) !== 0) return NO_VALUES;
+    return [f.tcp ? f.tcp.scaleFactor : -1];
+  }),
+  field('tcp.checksum', 'Checksum', 'FT_UINT16', 'BASE_HEX', 0x0, 'Details at: https://www.wireshark.org/docs/wsug_html_chunked/ChAdvChecksums.html', (f) => one(tcp(f)?.checksum)),
+  generated('tcp.checksum.status', 'Checksum Status', 'FT_UINT8', 'BASE_NONE', 0x0, '', (f) => (tcp(f) ? [2] : NO_VALUES)),
+  field('tcp.urgent_pointer', 'Urgent Pointer', 'FT_UINT16', 'BASE_DEC', 0x0, '', (f) => one(tcp(f)?.urgent)),
+  field('tcp.options', 'TCP Options', 'FT_BYTES', 'BASE_NONE', 0x0, '', (f) => {
+    const t = tcp(f);
+    return t && t.hdrLen > 20 ? [bytesAt(f, t.offset + 20, t.hdrLen - 20)] : NO_VALUES;
+  }),
+  proto('tcp.options.nop', 'TCP Option - No-Operation (NOP)', optProto(1)),
+  proto('tcp.options.eol', 'TCP Option - End of Option List (EOL)', optProto(0)),
+  proto('tcp.options.mss', 'TCP Option - Maximum segment size', optProto(2)),
+  proto('tcp.options.wscale', 'TCP Option - Window scale', optProto(3)),
+  proto('tcp.options.sack_perm', 'TCP Option - SACK permitted', optProto(4)),
+  proto('tcp.options.sack', 'TCP Option - SACK', optProto(5)),
+  proto('tcp.options.timestamp', 'TCP Option - Timestamps', optProto(8)),
+  proto('tcp.options.unknown', 'TCP Option - Unknown', (f) => {
+    const t = tcp(f);
+    if (!t || t.options.length === 0) return NO_VALUES;
+    return t.options.filter((o) => !KNOWN_KINDS.has(o.kind)).map((o) => bytesAt(f, o.offset, o.length));
+  }),
+  field('tcp.option_kind', 'Kind', 'FT_UINT8', 'BASE_DEC', 0x0, "This TCP option's kind", (f) => {
+    const t = tcp(f);
+    return t && t.options.length > 0 ? t.options.map((o) => o.kind) : NO_VALUES;
+  }),
+  field('tcp.option_len', 'Length', 'FT_UINT8', 'BASE_DEC', 0x0, 'Length of this TCP option in bytes (including kind and length fields)', (f) => {
+    const t = tcp(f);
+    if (!t || t.options.length === 0) return NO_VALUES;
+    const out: FieldValue[] = [];
+    for (const o of t.options) if (o.kind > 1) out.push(u8(f, o.offset + 1));
+    return out;
+  }),
+  field('tcp.options.mss_val', 'MSS Value', 'FT_UINT16', 'BASE_DEC', 0x0, '', optValues(2, 4, (f, o) => u16(f, o.offset + 2))),
+  field('tcp.options.wscale.shift', 'Shift count', 'FT_UINT8', 'BASE_DEC', 0x0, 'Logarithmically encoded power of 2 scale factor', optValues(3, 3, (f, o) => u8(f, o.offset + 2))),
+  generated('tcp.options.wscale.multiplier', 'Multiplier', 'FT_UINT16', 'BASE_DEC', 0x0, 'Multiply segment window size by this for scaled window size', optValues(3, 3, (f, o) => 2 ** Math.min(u8(f, o.offset + 2), 14))),
+  field('tcp.options.sack_le', 'TCP SACK Left Edge', 'FT_UINT32', 'BASE_DEC', 0x0, '', sackEdges(0)),
+  field('tcp.options.sack_re', 'TCP SACK Right Edge', 'FT_UINT32', 'BASE_DEC', 0x0, '', sackEdges(4)),
+  generated('tcp.options.sack.count', 'TCP SACK Count', 'FT_UINT8', 'BASE_DEC', 0x0, '', (f) => {
+    const t = tcp(f);
+    if (!t || t.options.length === 0) return NO_VALUES;
+    return optionsOf(t, 5).map((o) => Math.floor((o.length - 2) / 8));
+  }),
+  field('tcp.options.timestamp.tsval', 'Timestamp value', 'FT_UINT32', 'BASE_DEC', 0x0, "Value of sending machine's timestamp clock", optValues(8, 10, (f, o) => u32(f, o.offset + 2))),
+  field('tcp.options.timestamp.tsecr', 'Timestamp echo reply', 'FT_UINT32', 'BASE_DEC', 0x0, 'Echoed timestamp from remote machine', optValues(8, 10, (f, o) => u32(f, o.offset + 6))),
+  field('tcp.payload', 'TCP payload', 'FT_BYTES', 'BASE_NONE', 0x0, 'The TCP payload of this packet', (f) => {
+    const t = tcp(f);
+    return t && t.capturedLen > 0 ? [bytesAt(f, t.payloadOffset, t.capturedLen)] : NO_VALUES;
+  }),
+];
+
+const KNOWN_KINDS = new Set([0, 1, 2, 3, 4, 5, 8]);

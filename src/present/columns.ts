@@ -1,0 +1,30 @@
+/**
+ * tshark's default one line per frame: No. Time Source → Destination Protocol Length Info.
+ * Padding as tshark.c print_columns(): No. right-aligned to 5, Time right-aligned to 10, Source
+ * right-aligned to 12, Destination left-aligned to 12, the rest unpadded; " → " between Source and
+ * Destination, single spaces elsewhere.
+ */
+import type { Frame } from '../fields/field.js';
+import { formatSeconds } from '../util/time.js';
+import { formatIPv4, formatIPv6, formatMac } from '../fields/format.js';
+import { protocolAndInfo } from './info.js';
+
+/** Source and Destination columns: network addresses, else link-layer addresses. */
+export function addressColumns(f: Frame): [string, string] {
+  const p = f.pkt;
+  const d = f.record.data;
+  if (p.ip4) return [formatIPv4(p.ip4.src), formatIPv4(p.ip4.dst)];
+  if (p.ip6) return [formatIPv6(d.subarray(p.ip6.srcOffset, p.ip6.srcOffset + 16)), formatIPv6(d.subarray(p.ip6.dstOffset, p.ip6.dstOffset + 16))];
+  if (p.eth) return [formatMac(d.subarray(p.eth.srcOffset, p.eth.srcOffset + 6)), formatMac(d.subarray(p.eth.dstOffset, p.eth.dstOffset + 6))];
+  if (p.sll && p.sll.addrLen === 6) return [formatMac(d.subarray(p.sll.addrOffset, p.sll.addrOffset + 6)), ''];
+  return ['', ''];
+}
+
+/** The summary line of a frame (no newline). */
+export function formatSummaryLine(f: Frame): string {
+  const [src, dst] = addressColumns(f);
+  const [proto, info] = protocolAndInfo(f);
+  const no = String(f.record.frameNo).padStart(5);
+  const time = formatSeconds(f.timeRelativeNs, f.tsDigits).padStart(10);
+  return `${no} ${time} ${src.padStart(12)} \u2192 ${dst.padEnd(12)} ${proto} ${f.record.origLen} ${info}`;
+}

@@ -1,0 +1,164 @@
+/**
+ * The Protocol and Info columns, as tshark 4.0 fills them (spec/tcp-analysis.md §11, §13).
+ *
+ * TCP: `[markers] <sport> → <dport> [<FLAGS>] Seq=<s>[ Ack=<a>] Win=<w>[ Urg=<u>] Len=<l>[ options]`
+ * with the markers from formatAnalysisPrefix (analysis owner). UDP: `<sport> → <dport> Len=<n>`.
+ * ICMP echo: `Echo (ping) request  id=0x04d2, seq=4321/57616, ttl=100`.
+ *
+ * Known divergences (documented in the golden headers): application protocols over TCP/UDP are
+ * not dissected (tshark shows HTTP, TLS, DNS … there; we show TCP/UDP and the transport text);
+ * AccECN "ACE=" rendering is not done; ICMP "(reply in N)" / "(request in N)" links are omitted.
+ */
+import type { Frame } from '../fields/field.js';
+import type { TcpHeader } from '../decode/packet.js';
+import { formatAnalysisPrefix } from './tcp-analysis-info.js';
+import { TCP_ACK, TCP_URG } from '../fields/tcp.js';
+
+/** Info is cut at 4096 bytes by Wireshark (COL_MAX_INFO_LEN - 1). */
+const COL_MAX_INFO_LEN = 4095;
+
+const ARROW = ' \u2192 ';
+
+const FLAG_NAMES: readonly [number, string][] = [
+  [0x001, 'FIN'], [0x002, 'SYN'], [0x004, 'RST'], [0x008, 'PSH'], [0x010, 'ACK'], [0x020, 'URG'],
+  [0x040, 'ECE'], [0x080, 'CWR'], [0x100, 'AE'],
+];
+
+/** "SYN, ACK", "<None>", "…, Reserved": the bracketed flag list. */
+export function tcpFlagNames(flags: number): string {
+  const names: string[] = [];
+  for (const [bit, name] of FLAG_NAMES) if ((flags & bit) !== 0) names.push(name);
+  if ((flags & 0xe00) !== 0) names.push('Reserved');
+  return names.length === 0 ? '<None>' : names.join(', ');
+}
+
+const rd8 = (d: Uint8Array, o: number): number => d[o] ?? 0;
+const rd16 = (d: Uint8Array, o: number): number => (rd8(d, o) << 8) | rd8(d, o + 1);
+const rd32 = (d: Uint8Array, o: number): number => ((rd16(d, o) << 16) | rd16(d, o + 2)) >>> 0;
+
+/** The option texts appended to TCP Info, in wire order (each with its leading space). */
+export function tcpOptionsInfo(f: Frame, t: TcpHeader): string {
+  const d = f.record.data;
+  let s = '';
+  const peerBase = f.tcp && (t.flags & TCP_ACK) !== 0 ? (t.ack - f.tcp.relAck) >>> 0 : 0;
+  for (const o of t.options) {
+    const p = o.offset, len = o.length;
+    switch (o.kind) {
+      case 2: if (len === 4) s += ` MSS=${rd16(d, p + 2)}`; break;
+      case 3: if (len === 3) s += ` WS=${2 ** Math.min(rd8(d, p + 2), 14)}`; break;
+      case 4: s += ' SACK_PERM'; break;
+      case 5:
+        for (let q = p + 2; q + 8 <= p + len; q += 8) {
+          s += ` SLE=${(rd32(d, q) - peerBase) >>> 0} SRE=${(rd32(d, q + 4) - peerBase) >>> 0}`;
+        }
+        break;
+      case 6: case 7: if (len === 6) s += ` ECHO=${rd32(d, p + 2)}`; break;
+      case 8: if (len === 10) s += ` TSval=${rd32(d, p + 2)} TSecr=${rd32(d, p + 6)}`; break;
+      case 11: case 12: case 13: if (len === 6) s += ` CC=${rd32(d, p + 2)}`; break;
+      case 19: s += ' MD5'; break;
+      case 28: if (len === 4) s += ` USER_TO=${rd16(d, p + 2) & 0x7fff}`; break;
+      case 29: s += 'TCP AO'; break;
+      case 34: s += len === 2 ? ' TFO=R' : ' TFO=C'; break;
+      case 253: case 254: {
+        if (len < 4) break;
+        const exid = rd16(d, p + 2);
+        if (exid === 0xf989) s += len === 4 ? ' TFO=R' : ' TFO=C';
+        else if (exid !== 0x00ac && exid !== 0xacc0 && exid !== 0xacc1) s += ` ExID=${exid.toString(16).toUpperCase()}`;
+        break;
+      }
+      default: break;
+    }
+  }
+  return s;
+}
+
+/** TCP Info text (without app-protocol text). */
+export function tcpInfo(f: Frame, t: TcpHeader): string {
+  const a = f.tcp;
+  const seq = a ? a.relSeq : t.seq;
+  let s = `${t.srcPort}${ARROW}${t.dstPort} [${tcpFlagNames(t.flags)}] Seq=${seq}`;
+  if ((t.flags & TCP_ACK) !== 0) s += ` Ack=${a ? a.relAck : t.ack}`;
+  s += ` Win=${a ? a.windowSize : t.window}`;
+  if ((t.flags & TCP_URG) !== 0) s += ` Urg=${t.urgent}`;
+  s += ` Len=${t.len}`;
+  s += tcpOptionsInfo(f, t);
+  return a ? formatAnalysisPrefix(a) + s : s;
+}
+
+const ICMP_TYPES: Record<number, string> = {
+  0: 'Echo (ping) reply', 3: 'Destination unreachable', 4: 'Source quench (flow control)', 5: 'Redirect',
+  8: 'Echo (ping) request', 9: 'Router advertisement', 10: 'Router solicitation', 11: 'Time-to-live exceeded',
+  12: 'Parameter problem', 13: 'Timestamp request', 14: 'Timestamp reply', 17: 'Address mask request',
+  18: 'Address mask reply',
+};
+const UNREACH: Record<number, string> = {
+  0: 'Network unreachable', 1: 'Host unreachable', 2: 'Protocol unreachable', 3: 'Port unreachable',
+  4: 'Fragmentation needed', 5: 'Source route failed', 6: 'Destination network unknown', 7: 'Destination host unknown',
+  9: 'Network administratively prohibited', 10: 'Host administratively prohibited', 13: 'Communication administratively filtered',
+};
+const TTL_EXCEEDED: Record<number, string> = { 0: 'Time to live exceeded in transit', 1: 'Fragment reassembly time exceeded' };
+const ICMP6_TYPES: Record<number, string> = {
+  1: 'Destination Unreachable', 2: 'Packet Too Big', 3: 'Time Exceeded', 4: 'Parameter Problem',
+  128: 'Echo (ping) request', 129: 'Echo (ping) reply', 133: 'Router Solicitation', 134: 'Router Advertisement',
+  135: 'Neighbor Solicitation', 136: 'Neighbor Advertisement', 137: 'Redirect',
+};
+
+function icmpInfo(f: Frame): string {
+  const i = f.pkt.icmp!;
+  const d = f.record.data;
+  if (i.version === 6) {
+    const name = ICMP6_TYPES[i.type] ?? `Unknown (${i.type})`;
+    if ((i.type === 128 || i.type === 129) && i.length >= 8) {
+      const id = rd16(d, i.offset + 4), seq = rd16(d, i.offset + 6);
+      return `${name} id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}, hop limit=${f.pkt.ip6?.hopLimit ?? 0}`;
+    }
+    return name;
+  }
+  const name = ICMP_TYPES[i.type] ?? `Unknown ICMP (obsolete or malformed?)`;
+  if ((i.type === 0 || i.type === 8) && i.length >= 8) {
+    const id = rd16(d, i.offset + 4), seq = rd16(d, i.offset + 6);
+    const seqLe = ((seq & 0xff) << 8) | (seq >> 8);
+    return `${name}  id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}/${seqLe}, ttl=${f.pkt.ip4?.ttl ?? 0}`;
+  }
+  if (i.type === 3) return `${name} (${UNREACH[i.code] ?? 'Unknown code'})`;
+  if (i.type === 11) return `${name} (${TTL_EXCEEDED[i.code] ?? 'Unknown code'})`;
+  return name;
+}
+
+const ETHERTYPES: Record<number, string> = { 0x0806: 'ARP', 0x8035: 'RARP', 0x88cc: 'LLDP', 0x888e: 'EAPOL', 0x8100: '802.1Q' };
+const IP_PROTOS: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 6: 'TCP', 17: 'UDP', 47: 'GRE', 50: 'ESP', 51: 'AH', 58: 'ICMPv6', 132: 'SCTP' };
+
+/** Protocol column and Info column of a frame. */
+export function protocolAndInfo(f: Frame): [string, string] {
+  const p = f.pkt;
+  let proto: string;
+  let info: string;
+  if (p.tcp) {
+    proto = p.tcp.options.some((o) => o.kind === 30) ? 'MPTCP' : 'TCP';
+    info = tcpInfo(f, p.tcp);
+  } else if (p.udp) {
+    proto = 'UDP';
+    info = `${p.udp.srcPort}${ARROW}${p.udp.dstPort} Len=${Math.max(p.udp.length - 8, 0)}`;
+  } else if (p.icmp) {
+    proto = p.icmp.version === 6 ? 'ICMPv6' : 'ICMP';
+    info = icmpInfo(f);
+  } else if (p.ip4 || p.ip6) {
+    const ipProto = p.ip4 ? p.ip4.proto : p.ip6!.proto;
+    const frag = p.ip4 && (p.ip4.fragOffset !== 0 || (p.ip4.flags & 1) !== 0);
+    proto = frag ? 'IPv4' : IP_PROTOS[ipProto] ?? (p.ip4 ? 'IPv4' : 'IPv6');
+    info = frag
+      ? `Fragmented IP protocol (proto=${IP_PROTOS[ipProto] ?? 'Unknown'} ${ipProto}, off=${p.ip4!.fragOffset * 8}, ID=${p.ip4!.id.toString(16).padStart(4, '0')})`
+      : `${IP_PROTOS[ipProto] ?? 'Unknown'} (${ipProto})`;
+  } else {
+    const type = p.eth?.type ?? p.sll?.protocol;
+    proto = type !== undefined ? ETHERTYPES[type] ?? `0x${type.toString(16).padStart(4, '0')}` : 'Frame';
+    info = type !== undefined ? `Ethernet II` : '';
+  }
+  if (p.truncated || p.issues.length > 0) {
+    // tshark appends its exception text to Info for a cut or malformed packet.
+    const marker = p.issues.length > 0 ? '[Malformed Packet]' : '[Packet size limited during capture]';
+    if (!p.tcp) info = info ? `${info} ${marker}` : marker;
+  }
+  if (info.length > COL_MAX_INFO_LEN) info = info.slice(0, COL_MAX_INFO_LEN);
+  return [proto, info];
+}

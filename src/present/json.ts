@@ -1,0 +1,105 @@
+/**
+ * tshark -T json and -T ek layouts.
+ * json: an array of {"_index": "packets-YYYY-MM-DD", "_type": "doc", "_score": null, "_source":
+ * {"layers": {...}}}; a field is "abbrev": "value", its subtree "abbrev_tree": {...}; a protocol or
+ * FT_NONE with children is "abbrev": {...}; a text-only item is keyed by its label. Duplicate keys
+ * are kept, as tshark prints them. Indentation two spaces per level, as tshark.
+ * ek: per frame an index line and one compact document; keys "<proto>_<abbrev with _>", sibling
+ * items with the same key grouped into arrays, booleans as true/false, subtrees flattened.
+ */
+import type { Frame } from '../fields/field.js';
+import { buildTree, type TreeNode } from '../fields/tree.js';
+import { formatFieldValue, formatHex } from '../fields/format.js';
+
+const q = (s: string): string => JSON.stringify(s);
+
+function jsonValue(n: TreeNode): string {
+  const d = n.def!;
+  if (d.type === 'FT_BYTES' || d.type === 'FT_ETHER' || (d.type === 'FT_PROTOCOL' && n.value instanceof Uint8Array)) {
+    return formatHex(n.value as Uint8Array, ':');
+  }
+  if (d.type === 'FT_NONE') return '';
+  return formatFieldValue(d, n.value!);
+}
+
+function isContainer(n: TreeNode): boolean {
+  return n.def === undefined || n.def.type === 'FT_PROTOCOL' && !(n.value instanceof Uint8Array) || n.def.type === 'FT_NONE';
+}
+
+function jsonObject(nodes: readonly TreeNode[], indent: string): string {
+  const lines: string[] = [];
+  const inner = indent + '  ';
+  for (const n of nodes) {
+    const key = n.def ? n.def.abbrev : n.label;
+    if (n.children.length > 0) {
+      if (isContainer(n)) lines.push(`${inner}${q(key)}: ${jsonObject(n.children, inner)}`);
+      else {
+        lines.push(`${inner}${q(key)}: ${q(jsonValue(n))}`);
+        lines.push(`${inner}${q(key + '_tree')}: ${jsonObject(n.children, inner)}`);
+      }
+    } else {
+      lines.push(`${inner}${q(key)}: ${q(n.def ? jsonValue(n) : '')}`);
+    }
+  }
+  if (lines.length === 0) return '{}';
+  return `{\n${lines.join(',\n')}\n${indent}}`;
+}
+
+function indexName(f: Frame): string {
+  const d = new Date(f.record.ts.sec * 1000);
+  return `packets-${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
+}
+
+/** One element of the -T json array (indented as inside the array), without trailing comma. */
+export function formatJsonPacket(f: Frame): string {
+  const layers = jsonObject(buildTree(f), '      ');
+  return `  {\n    "_index": ${q(indexName(f))},\n    "_type": "doc",\n    "_score": null,\n    "_source": {\n      "layers": ${layers}\n    }\n  }`;
+}
+
+function ekKey(n: TreeNode): string {
+  const d = n.def!;
+  if (d.type === 'FT_PROTOCOL') return d.abbrev.replace(/\./g, '_');
+  return `${d.parent || d.abbrev}_${d.abbrev.replace(/\./g, '_')}`;
+}
+
+type EkVal = string | boolean | null;
+
+function ekValue(n: TreeNode): EkVal {
+  const d = n.def!;
+  if (d.type === 'FT_BOOLEAN') return n.value === true;
+  if (d.type === 'FT_NONE') return null;
+  if (d.type === 'FT_ABSOLUTE_TIME') {
+    const t = n.value as { sec: number; nsec: number };
+    return new Date(t.sec * 1000).toISOString().replace(/\.\d{3}Z$/, `.${String(t.nsec).padStart(9, '0')}Z`);
+  }
+  return jsonValue(n);
+}
+
+function ekFlatten(nodes: readonly TreeNode[], out: Map<string, EkVal[]>): void {
+  for (const n of nodes) {
+    if (!n.def) {
+      const arr = out.get('text') ?? [];
+      arr.push(n.label);
+      out.set('text', arr);
+    } else if (!(n.def.type === 'FT_PROTOCOL' && !(n.value instanceof Uint8Array))) {
+      const k = ekKey(n);
+      const arr = out.get(k) ?? [];
+      arr.push(ekValue(n));
+      out.set(k, arr);
+    }
+    ekFlatten(n.children, out);
+  }
+}
+
+/** The two -T ek lines of a frame (index line, document), each ending in "\n". */
+export function formatEk(f: Frame): string {
+  const layers: string[] = [];
+  for (const p of buildTree(f)) {
+    const m = new Map<string, EkVal[]>();
+    ekFlatten(p.children, m);
+    const body = [...m].map(([k, v]) => `${q(k)}:${JSON.stringify(v.length === 1 ? v[0] : v)}`).join(',');
+    layers.push(`${q(p.def!.abbrev.replace(/\./g, '_'))}:{${body}}`);
+  }
+  const ms = String(f.record.ts.sec * 1000 + Math.floor(f.record.ts.nsec / 1e6));
+  return `{"index":{"_index":${q(indexName(f))},"_type":"doc"}}\n{"timestamp":${q(ms)},"layers":{${layers.join(',')}}}\n`;
+}
