@@ -219,6 +219,8 @@ function createParser(fmt: ReturnType<typeof sniffFormat>, name: string, availab
   if (fmt === 'pcapng') return new PcapngParser(name);
   // tshark 4.0 opens an empty file as an empty capture: no frames, no error.
   if (available === 0) return new EmptyParser();
+  // 1-3 bytes cannot be told apart; tshark's heuristic readers claim such stubs as MIME/JSON files.
+  if (available < SNIFF_LEN) throw cutShort(name, 1, 0, true);
   throw new CaptureError(
     CAPTURE_ERR.BAD_MAGIC,
     `The file "${name}" isn't a capture file in a format tcplab understands.`,
