@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import {
-  buildGo, removeBuild, freePort, startServer, stopServer, runLoadgen, rssBytes, cpuSeconds, openFds,
+  buildGo, removeBuild, exclusive, cleanUpOnSignal, freePort, startServer, stopServer, runLoadgen, rssBytes, cpuSeconds, openFds,
   sleep, type GoBinaries, type LoadResult, type RunningServer,
 } from './servers.js';
 
@@ -250,8 +250,10 @@ function report(facts: Record<string, string>, tp: ThroughputRun[], holds: HoldR
 async function main(): Promise<void> {
   const servers = (opt.servers ?? '').split(',').filter(Boolean);
   const tests = new Set((opt.tests ?? '').split(','));
+  await exclusive();
   const facts = machineFacts();
   const bins = buildGo();
+  cleanUpOnSignal(() => removeBuild(bins));
   const tp: ThroughputRun[] = [];
   const holds: HoldRun[] = [];
   const floods: FloodRun[] = [];

@@ -7,7 +7,7 @@
  * or when the load generator exits.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, openSync, writeSync, closeSync, unlinkSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -15,6 +15,54 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root (this file runs as dist/bench/echo/servers.js). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Every child started here, so an interrupted run can kill them (see cleanUpOnSignal). */
+const live = new Set<ChildProcess>();
+function track(p: ChildProcess): ChildProcess {
+  live.add(p);
+  p.once('exit', () => live.delete(p));
+  return p;
+}
+
+const LOCK = join(tmpdir(), 'tcplab-echo-bench.lock');
+
+/**
+ * Waits (bounded) until no other echo benchmark runs on this machine, then holds the lock until
+ * this process exits: two runs at once on 2 cores would each measure the other.
+ */
+export async function exclusive(maxWaitMs = 30 * 60_000): Promise<void> {
+  const until = Date.now() + maxWaitMs;
+  for (let said = false; ; said = true) {
+    try {
+      const fd = openSync(LOCK, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      process.once('exit', () => { try { unlinkSync(LOCK); } catch { /* already gone */ } });
+      return;
+    } catch {
+      const holder = Number(readFileSync(LOCK, 'utf8').trim() || 0);
+      if (!holder || !isAlive(holder)) { try { unlinkSync(LOCK); } catch { /* raced */ } continue; }
+      if (Date.now() > until) throw new Error(`another echo benchmark (pid ${holder}) still holds ${LOCK}`);
+      if (!said) process.stderr.write(`bench: waiting for the echo benchmark run by pid ${holder} to finish\n`);
+      await sleep(2000);
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** On SIGINT/SIGTERM: kill the servers and load generators started here, run `cleanup`, exit 130. */
+export function cleanUpOnSignal(cleanup: () => void): void {
+  const stop = (): void => {
+    for (const p of live) p.kill('SIGKILL');
+    cleanup();
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
 
 export interface GoBinaries { dir: string; goEcho: string; loadgen: string }
 
@@ -62,9 +110,9 @@ export interface RunningServer {
  */
 export async function startServer(name: string, argv: string[], port: number): Promise<RunningServer> {
   const args = argv.map((a) => a.split('{port}').join(String(port)));
-  const proc = spawn('bash', [...WITH_NOFILE, ...args], {
+  const proc = track(spawn('bash', [...WITH_NOFILE, ...args], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  }));
   const stderr: string[] = [];
   proc.stderr?.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 200) stderr.push(d);
@@ -156,13 +204,13 @@ export interface LoadResult {
  */
 export function runLoadgen(bin: string, args: string[], onLine?: (line: string) => void): Promise<LoadResult> {
   return new Promise((ok, fail) => {
-    const p = spawn('bash', [...WITH_NOFILE, bin, ...args], {
+    const p = track(spawn('bash', [...WITH_NOFILE, bin, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    }));
     let out = '';
     let err = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    p.stderr.setEncoding('utf8').on('data', (d: string) => {
+    p.stdout?.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    p.stderr?.setEncoding('utf8').on('data', (d: string) => {
       err += d;
       for (const line of d.split('\n')) if (line) onLine?.(line);
     });
