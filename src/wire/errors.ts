@@ -22,6 +22,8 @@ export const CAPTURE_ERR = {
   BAD_BLOCK: 'ERR_CAPTURE_BAD_BLOCK',
   /** The gzip layer is corrupt. */
   BAD_GZIP: 'ERR_CAPTURE_BAD_GZIP',
+  /** A record cannot be written in the chosen format (pcap: a second link type). */
+  WRITE_LINKTYPE: 'ERR_CAPTURE_WRITE_LINKTYPE',
   /** Opening or reading the file failed (ENOENT, EACCES, EISDIR …). */
   IO: 'ERR_CAPTURE_IO',
   /** The capture tool could not be started or failed (bad interface, tool missing …). */

@@ -161,6 +161,14 @@ function pcapRecord(le: boolean, sec: number, frac: number, incl: number, orig: 
   b.set(body, 16);
   return b;
 }
+/** A fixture with one little-endian field overwritten. */
+function patched(name: string, offset: number, value: number, width: 2 | 4): Uint8Array {
+  const b = fixtureBytes(name).slice();
+  const v = new DataView(b.buffer);
+  if (width === 2) v.setUint16(offset, value, true);
+  else v.setUint32(offset, value, true);
+  return b;
+}
 function concat(...parts: Uint8Array[]): Uint8Array {
   return Buffer.concat(parts);
 }
@@ -180,65 +188,41 @@ test('damage table: codes and messages', () => {
     },
     {
       name: 'pcapng block length not matching its trailer',
-      bytes: (() => {
-        const b = fixtureBytes('lo-dumpcap.pcapng').slice();
-        new DataView(b.buffer).setUint32(164 + 96 + 108 + 104, 999, true); // trailer of EPB 2
-        return b;
-      })(),
+      bytes: patched('lo-dumpcap.pcapng', 164 + 96 + 108 + 104, 999, 4), // trailer of EPB 2
       frames: 1,
       code: 'ERR_CAPTURE_BAD_BLOCK',
       message: /total block lengths \(first 108 and second 999\) don't match\) at frame 2, byte offset 368\.$/,
     },
     {
       name: 'pcapng block length below 12',
-      bytes: (() => {
-        const b = fixtureBytes('lo-dumpcap.pcapng').slice();
-        new DataView(b.buffer).setUint32(164 + 96 + 4, 8, true);
-        return b;
-      })(),
+      bytes: patched('lo-dumpcap.pcapng', 164 + 96 + 4, 8, 4),
       frames: 0,
       code: 'ERR_CAPTURE_BAD_BLOCK',
     },
     {
       name: 'pcapng EPB larger than the bound',
-      bytes: (() => {
-        const b = fixtureBytes('lo-dumpcap.pcapng').slice();
-        new DataView(b.buffer).setUint32(164 + 96 + 4, 0x40000000, true);
-        return b;
-      })(),
+      bytes: patched('lo-dumpcap.pcapng', 164 + 96 + 4, 0x40000000, 4),
       frames: 0,
       code: 'ERR_CAPTURE_BAD_BLOCK',
       message: /too large/,
     },
     {
       name: 'pcapng EPB on an interface that does not exist',
-      bytes: (() => {
-        const b = fixtureBytes('lo-dumpcap.pcapng').slice();
-        new DataView(b.buffer).setUint32(164 + 96 + 108 + 8, 5, true);
-        return b;
-      })(),
+      bytes: patched('lo-dumpcap.pcapng', 164 + 96 + 108 + 8, 5, 4),
       frames: 1,
       code: 'ERR_CAPTURE_BAD_BLOCK',
       message: /interface index 5 is not less than section interface count 1/,
     },
     {
       name: 'pcapng EPB caplen beyond its block',
-      bytes: (() => {
-        const b = fixtureBytes('lo-dumpcap.pcapng').slice();
-        new DataView(b.buffer).setUint32(164 + 96 + 20, 5000, true);
-        return b;
-      })(),
+      bytes: patched('lo-dumpcap.pcapng', 164 + 96 + 20, 5000, 4),
       frames: 0,
       code: 'ERR_CAPTURE_BAD_BLOCK',
       message: /too small for 5000 bytes of packet data/,
     },
     {
       name: 'pcapng unsupported SHB version',
-      bytes: (() => {
-        const b = fixtureBytes('lo-dumpcap.pcapng').slice();
-        new DataView(b.buffer).setUint16(12, 2, true);
-        return b;
-      })(),
+      bytes: patched('lo-dumpcap.pcapng', 12, 2, 2),
       frames: 0,
       code: 'ERR_CAPTURE_UNSUPPORTED_VERSION',
       message: /unknown SHB version 2\.0/,
