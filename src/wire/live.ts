@@ -1,0 +1,203 @@
+/**
+ * Live capture: spawns tcpdump or dumpcap (with an argument array, never a shell) writing a
+ * pcap/pcapng stream to its stdout, and parses that stream as it arrives with the same readers
+ * as files. No protocol code here.
+ *
+ *   tcpdump -i IFACE -w - -U --immediate-mode -n -s SNAPLEN [-c N] [BPF]
+ *   dumpcap -i IFACE -w - -q -s SNAPLEN [-c N] [-a duration:S] [-f BPF]
+ *
+ * Start-up errors come from the tool's stderr, classified into codes: a rejected BPF expression
+ * → ERR_CAPTURE_BAD_FILTER, no permission → ERR_CAPTURE_PERMISSION, anything else (no such
+ * interface, tool missing, tool crashed) → ERR_CAPTURE_TOOL; the message is the tool's own text on
+ * one line. Ending: `count` (the tool's -c), `durationSec` (a timer for tcpdump, -a for dumpcap)
+ * or stop() end the capture gracefully (SIGINT: the tool flushes what it has, iteration yields it
+ * and ends); close() kills the child at once.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { CaptureInfo, CaptureRecord } from './record.js';
+import { CAPTURE_ERR, CaptureError } from './errors.js';
+import { type CaptureSource, openCaptureStream } from './source.js';
+import { errnoCode } from '../util/errors.js';
+
+export type CaptureTool = 'tcpdump' | 'dumpcap';
+
+export interface LiveCaptureOptions {
+  /** Interface name (e.g. "lo", "any", "eth0"). */
+  iface: string;
+  /** BPF capture filter (tcpdump syntax), passed to the tool as one argument. */
+  bpf?: string;
+  /** Stop after this many packets. */
+  count?: number;
+  /** Stop after this many seconds. */
+  durationSec?: number;
+  /** Snapshot length (default 262144). */
+  snaplen?: number;
+  /** Which tool to run; default tcpdump, falling back to dumpcap when tcpdump is not installed. */
+  tool?: CaptureTool;
+  /** Milliseconds to wait for the tool to start writing (default 10000). */
+  startTimeoutMs?: number;
+}
+
+/** A live CaptureSource; close() kills the tool, stop() asks it to finish. */
+export interface LiveCaptureSource extends CaptureSource {
+  /** The tool that runs, with its arguments (for logs and tests). */
+  readonly tool: CaptureTool;
+  readonly args: readonly string[];
+  /** Ends the capture gracefully: records already captured are still yielded. */
+  stop(): void;
+}
+
+/** Arguments for the tool (exported for tests and for printing with -v). */
+export function captureArgs(tool: CaptureTool, o: LiveCaptureOptions): string[] {
+  const snap = String(o.snaplen ?? 262144);
+  if (tool === 'tcpdump') {
+    const a = ['-i', o.iface, '-w', '-', '-U', '--immediate-mode', '-n', '-s', snap];
+    if (o.count !== undefined) a.push('-c', String(o.count));
+    if (o.bpf !== undefined && o.bpf.trim() !== '') a.push('--', o.bpf);
+    return a;
+  }
+  const a = ['-i', o.iface, '-w', '-', '-q', '-s', snap];
+  if (o.count !== undefined) a.push('-c', String(o.count));
+  if (o.durationSec !== undefined) a.push('-a', `duration:${o.durationSec}`);
+  if (o.bpf !== undefined && o.bpf.trim() !== '') a.push('-f', o.bpf);
+  return a;
+}
+
+/** Lines of the tool's stderr that are progress chatter, not errors. */
+const CHATTER = /^(tcpdump: listening on |listening on |Capturing on |File: |\d+ packets? (captured|received by filter|dropped by kernel)|Packets captured: |Packets received\/dropped|$)/;
+
+/** Classifies a failed tool's stderr into a CaptureError with the tool's own words on one line. */
+export function classifyToolError(tool: CaptureTool, stderr: string, exit: string): CaptureError {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => !CHATTER.test(l) && !l.startsWith('See the User'));
+  const text = lines.join(' ') || `${tool} ${exit} without a message`;
+  let code: (typeof CAPTURE_ERR)[keyof typeof CAPTURE_ERR] = CAPTURE_ERR.TOOL;
+  if (/can't parse filter expression|syntax error in filter|Invalid capture filter|isn't a valid capture filter|expression rejects all packets|illegal token|unknown (host|port|protocol|net)/i.test(text)) code = CAPTURE_ERR.BAD_FILTER;
+  else if (/permission|Operation not permitted|not permitted to capture/i.test(text)) code = CAPTURE_ERR.PERMISSION;
+  const hint = code === CAPTURE_ERR.PERMISSION ? ' (run as root, or give the tool cap_net_raw,cap_net_admin)' : '';
+  return new CaptureError(code, text + hint);
+}
+
+type Child = ChildProcessByStdio<null, Readable, Readable>;
+
+/**
+ * Starts a capture and resolves once the tool has written its file header, i.e. the interface is
+ * open and the filter compiled; rejects with the classified error otherwise.
+ */
+export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCaptureSource> {
+  const tools: CaptureTool[] = opts.tool !== undefined ? [opts.tool] : ['tcpdump', 'dumpcap'];
+  let last: unknown;
+  for (const tool of tools) {
+    try {
+      return await startWith(tool, opts);
+    } catch (e) {
+      last = e;
+      if (!(e instanceof ToolMissing)) throw e;
+    }
+  }
+  const missing = tools.join(' or ');
+  throw new CaptureError(CAPTURE_ERR.TOOL, `Cannot capture: ${missing} is not installed (apt-get install ${tools[0] === 'dumpcap' ? 'wireshark-common' : 'tcpdump'}).`, { cause: last });
+}
+
+class ToolMissing extends Error {}
+
+async function startWith(tool: CaptureTool, opts: LiveCaptureOptions): Promise<LiveCaptureSource> {
+  const args = captureArgs(tool, opts);
+  const child: Child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => {
+    // Bounded: the start-up message is short; keep the last 8 KiB.
+    stderr = (stderr + s).slice(-8192);
+  });
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(signal !== null ? `killed by ${signal}` : `exited with status ${code}`));
+    child.once('error', (e) => resolve(`failed: ${(e as Error).message}`));
+  });
+  const spawnError = new Promise<never>((_, reject) => {
+    child.once('error', (e) => reject(errnoCode(e) === 'ENOENT' ? new ToolMissing(tool) : new CaptureError(CAPTURE_ERR.TOOL, `${tool}: ${(e as Error).message}`, { cause: e })));
+  });
+  spawnError.catch(() => undefined);
+
+  let stopping = false;
+  const kill = (sig: NodeJS.Signals): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+  };
+  const failure = async (): Promise<CaptureError> => classifyToolError(tool, stderr, await exited);
+
+  let inner: CaptureSource;
+  const timeoutMs = opts.startTimeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    inner = await Promise.race([
+      // No onClose: the inner source also closes itself at a natural end of stream, when the tool
+      // may still be exiting with its final status; killing is left to close()/stop().
+      openCaptureStream(child.stdout, { name: `${tool} -i ${opts.iface}` }),
+      spawnError,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CaptureError(CAPTURE_ERR.TOOL, `${tool} did not start capturing on ${opts.iface} within ${timeoutMs} ms: ${stderr.trim().split('\n').join(' ')}`)), timeoutMs);
+      }),
+    ]);
+  } catch (e) {
+    kill('SIGKILL');
+    if (e instanceof ToolMissing) throw e;
+    // No header: the tool refused to start; its stderr says why.
+    if (child.exitCode !== null || child.signalCode !== null || !(e instanceof CaptureError) || e.code !== CAPTURE_ERR.TOOL) {
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+      throw await failure();
+    }
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (inner.info.format === 'pcap' && inner.info.interfaces.length === 0) {
+    // The tool wrote nothing at all (an empty stream): it failed before opening the interface.
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+    kill('SIGKILL');
+    throw await failure();
+  }
+
+  let durationTimer: NodeJS.Timeout | undefined;
+  const stop = (): void => {
+    stopping = true;
+    clearTimeout(durationTimer);
+    kill('SIGINT');
+  };
+  if (opts.durationSec !== undefined && tool === 'tcpdump') {
+    durationTimer = setTimeout(stop, opts.durationSec * 1000);
+    durationTimer.unref();
+  }
+  const it = inner[Symbol.asyncIterator]();
+  const source: LiveCaptureSource = {
+    tool,
+    args,
+    get info(): CaptureInfo {
+      return inner.info;
+    },
+    stop,
+    close(): void {
+      stopping = true;
+      clearTimeout(durationTimer);
+      inner.close();
+      kill('SIGKILL');
+    },
+    [Symbol.asyncIterator](): AsyncIterator<CaptureRecord> {
+      return {
+        next: async (): Promise<IteratorResult<CaptureRecord>> => {
+          const r = await it.next();
+          if (r.done !== true) return r;
+          clearTimeout(durationTimer);
+          // The stream ended: a tool that died on its own with an error is reported.
+          const how = await exited;
+          if (!stopping && !/status 0$/.test(how) && !/SIGINT|SIGTERM/.test(how)) throw await failure();
+          return r;
+        },
+        return: async (): Promise<IteratorResult<CaptureRecord>> => {
+          source.close();
+          return { value: undefined, done: true };
+        },
+      };
+    },
+  };
+  return source;
+}

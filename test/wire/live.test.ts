@@ -1,0 +1,126 @@
+/**
+ * Live capture through tcpdump and dumpcap on lo (the tests run as root): frames arrive while the
+ * capture runs, count/duration/stop end it, and a bad BPF or interface gives the tool's own message
+ * with a stable code. Needs the Debian packages tcpdump and wireshark-common (dumpcap).
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import { startLiveCapture, classifyToolError, type LiveCaptureSource } from '../../src/wire/live.js';
+import { CaptureError } from '../../src/wire/errors.js';
+import type { CaptureRecord } from '../../src/wire/record.js';
+import { withTimeout } from './support.js';
+
+const server = net.createServer((s) => s.on('data', () => undefined).on('error', () => undefined));
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const port = (server.address() as net.AddressInfo).port;
+after(() => server.close());
+
+async function send(payload: string): Promise<void> {
+  const c = net.connect(port, '127.0.0.1');
+  await withTimeout(once(c, 'connect'), 5000, 'connect');
+  c.end(payload);
+  await withTimeout(once(c, 'close'), 5000, 'close');
+}
+
+function contains(r: CaptureRecord, text: string): boolean {
+  return Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).includes(text);
+}
+
+for (const tool of ['tcpdump', 'dumpcap'] as const) {
+  test(`${tool}: frames arrive while capturing; stop() ends the capture`, async () => {
+    const src: LiveCaptureSource = await withTimeout(startLiveCapture({ iface: 'lo', bpf: `tcp port ${port}`, tool }), 15_000, 'start');
+    try {
+      const it = src[Symbol.asyncIterator]();
+      await send(`hello-${tool}`);
+      let sawPayload = false;
+      let n = 0;
+      // Read until our payload has arrived — while the capture is still running.
+      while (!sawPayload && n < 50) {
+        const r = await withTimeout(it.next(), 10_000, 'next frame');
+        assert.equal(r.done, false);
+        n++;
+        assert.equal(r.value.linkType, 1);
+        assert.equal(r.value.frameNo, n);
+        if (contains(r.value, `hello-${tool}`)) sawPayload = true;
+      }
+      assert.ok(sawPayload, 'payload captured');
+      assert.equal(src.info.interfaces[0]?.linkType, 1);
+      src.stop();
+      for (;;) {
+        const r = await withTimeout(it.next(), 10_000, 'drain after stop');
+        if (r.done === true) break;
+      }
+    } finally {
+      src.close();
+    }
+  });
+
+  test(`${tool}: count N yields exactly N frames then ends`, async () => {
+    const src = await withTimeout(startLiveCapture({ iface: 'lo', bpf: `tcp port ${port}`, count: 3, tool }), 15_000, 'start');
+    try {
+      const collected: number[] = [];
+      const done = (async () => {
+        for await (const r of src) collected.push(r.frameNo);
+      })();
+      await send('x'.repeat(10));
+      await withTimeout(done, 15_000, 'count');
+      assert.deepEqual(collected, [1, 2, 3]);
+    } finally {
+      src.close();
+    }
+  });
+
+  test(`${tool}: a bad BPF gives ERR_CAPTURE_BAD_FILTER with the tool's message`, async () => {
+    await assert.rejects(
+      withTimeout(startLiveCapture({ iface: 'lo', bpf: 'tcp port', tool }), 15_000, 'bad bpf'),
+      (e: CaptureError) => {
+        assert.equal(e.code, 'ERR_CAPTURE_BAD_FILTER');
+        assert.match(e.message, /can't parse filter expression: syntax error/);
+        assert.ok(!e.message.includes('\n'));
+        return true;
+      },
+    );
+  });
+
+  test(`${tool}: a bad interface gives ERR_CAPTURE_TOOL with the tool's message`, async () => {
+    await assert.rejects(
+      withTimeout(startLiveCapture({ iface: 'nosuch0', tool }), 15_000, 'bad iface'),
+      (e: CaptureError) => e.code === 'ERR_CAPTURE_TOOL' && /nosuch0/.test(e.message) && /No such device/.test(e.message),
+    );
+  });
+}
+
+test('tcpdump: durationSec ends the capture', async () => {
+  const t0 = Date.now();
+  const src = await withTimeout(startLiveCapture({ iface: 'lo', bpf: `tcp port ${port}`, durationSec: 1 }), 15_000, 'start');
+  try {
+    for await (const _ of src) {
+      // none expected
+    }
+  } finally {
+    src.close();
+  }
+  const ms = Date.now() - t0;
+  assert.ok(ms >= 900 && ms < 8000, `ended after ${ms} ms`);
+});
+
+test('close() kills the tool at once', async () => {
+  const src = await withTimeout(startLiveCapture({ iface: 'lo', bpf: `tcp port ${port}` }), 15_000, 'start');
+  const it = src[Symbol.asyncIterator]();
+  const pending = it.next();
+  src.close();
+  const r = await withTimeout(pending, 5000, 'next after close');
+  assert.equal(r.done, true);
+});
+
+test('permission errors are classified (stderr of tcpdump/dumpcap run as nobody on lo)', () => {
+  // Captured once with: runuser -u nobody -- tcpdump -i lo -w -   (and the same for dumpcap)
+  const t = classifyToolError('tcpdump', "tcpdump: lo: You don't have permission to perform this capture on that device\n(socket: Operation not permitted)\n", 'exited with status 1');
+  assert.equal(t.code, 'ERR_CAPTURE_PERMISSION');
+  assert.match(t.message, /^tcpdump: lo: You don't have permission to perform this capture on that device \(socket: Operation not permitted\)/);
+  const d = classifyToolError('dumpcap', `Capturing on 'Loopback: lo'\ndumpcap: You do not have permission to capture on device "lo".\n(socket: Operation not permitted)\nPlease check to make sure you have sufficient permissions.\n`, 'exited with status 2');
+  assert.equal(d.code, 'ERR_CAPTURE_PERMISSION');
+  assert.match(d.message, /^dumpcap: You do not have permission to capture on device "lo"\./);
+});
