@@ -5,3 +5,10 @@
 export { LabError, isLabError } from './util/errors.js';
 export { runClient, validateClientOptions, ClientError } from './client/index.js';
 export type { ClientOptions, ClientTranscript, TranscriptEvent, RoundResult, EchoMismatch } from './client/index.js';
+export { openCaptureFile, openCaptureStream, BufferCaptureReader, CaptureError, CAPTURE_ERR } from './wire/open.js';
+export type { CaptureSource } from './wire/open.js';
+export type { CaptureRecord, CaptureInfo, CaptureInterface } from './wire/record.js';
+export { startLiveCapture } from './wire/live.js';
+export type { LiveCaptureOptions, LiveCaptureSource } from './wire/live.js';
+export { PcapWriter } from './wire/pcap-writer.js';
+export { PcapngWriter } from './wire/pcapng-writer.js';
