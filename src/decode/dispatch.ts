@@ -21,6 +21,8 @@ export const ETHERTYPE_QINQ = 0x88a8; // 802.1ad S-tag
 export const ETHERTYPE_QINQ_OLD = 0x9100; // pre-standard QinQ
 export const ETHERTYPE_IPV6 = 0x86dd;
 export const ETHERTYPE_PPPOE_SESSION = 0x8864;
+export const ETHERTYPE_MPLS = 0x8847;
+export const ETHERTYPE_MPLS_MULTI = 0x8848;
 
 export const IPPROTO_HOPOPTS = 0;
 export const IPPROTO_ICMP = 1;
@@ -48,6 +50,8 @@ export function decodeEtherType(s: DecodeState, type: number, off: number, end: 
     case ETHERTYPE_QINQ:
     case ETHERTYPE_QINQ_OLD: return decodeVlan(s, type, off, end);
     case ETHERTYPE_PPPOE_SESSION: return decodePppoe(s, off, end);
+    case ETHERTYPE_MPLS:
+    case ETHERTYPE_MPLS_MULTI: return decodeMpls(s, off, end);
     default:
       return decodeData(s, off, end);
   }
@@ -77,6 +81,31 @@ export function decodeData(s: DecodeState, off: number, end: number): number {
 function stopDeep(s: DecodeState, off: number, end: number): number {
   s.addIssue('ERR_DECODE_TOO_DEEP', 'data', off, 'Too many nested headers; the rest is shown as data');
   return decodeData(s, off, end);
+}
+
+/**
+ * MPLS label stack (RFC 3032): 4-byte entries until the bottom-of-stack bit; then IPv4 or IPv6 by
+ * the first nibble, as Wireshark guesses. Pseudowires (nibble 0) are shown as data.
+ */
+function decodeMpls(s: DecodeState, off: number, end: number): number {
+  s.pkt.layers.push('mpls');
+  let p = off;
+  for (let n = 0; ; n++) {
+    if (n >= 16) {
+      s.addIssue('ERR_MPLS_TOO_DEEP', 'mpls', p, 'More than 16 MPLS labels');
+      return decodeData(s, p, end);
+    }
+    if (!s.need('mpls', p, 4, end, 'MPLS label')) return end;
+    const bos = (s.u8at(p + 2) & 1) !== 0;
+    p += 4;
+    if (bos) break;
+  }
+  if (s.avail(p, end) >= 1) {
+    const v = s.u8at(p) >> 4;
+    if (v === 4) return decodeIpv4(s, p, end);
+    if (v === 6) return decodeIpv6(s, p, end);
+  }
+  return decodeData(s, p, end);
 }
 
 /** PPPoE session stage (RFC 2516): 6-byte header, then a PPP protocol field. */

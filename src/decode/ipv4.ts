@@ -23,6 +23,7 @@
  * - ip.dst follows a strict/loose source route option to its final hop.
  */
 import type { DecodeState } from './state.js';
+import { pushTunnel } from './state.js';
 import type { IpOption, Ipv4Header } from './packet.js';
 import { decodeIpProto, decodeData } from './dispatch.js';
 import { decodeIpv6 } from './ipv6.js';
@@ -57,7 +58,9 @@ export function decodeIpv4(s: DecodeState, off: number, end: number): number {
   }
   pkt.layers.push('ip');
   if (version !== 4) {
+    // Wireshark shows only the version and stops.
     s.addIssue('ERR_IP_BAD_VERSION', 'ip', off, `Bogus IPv4 version (${version}, must be 4)`);
+    return end;
   }
   const hlen = (b0 & 15) * 4;
   if (hlen < IPH_MIN_LEN) {
@@ -73,6 +76,7 @@ export function decodeIpv4(s: DecodeState, off: number, end: number): number {
       totalLen = end - off;
     } else {
       s.addIssue('ERR_IP_BAD_TOTAL_LEN', 'ip', off + 2, `Bogus IP length (${totalLen}, less than header length ${hlen})`);
+      if (pkt.ip4 !== undefined) pushTunnel(pkt, pkt.ip4);
       pkt.ip4 = makeHeader(s, off, hlen, totalLen);
       return end;
     }
@@ -84,6 +88,7 @@ export function decodeIpv4(s: DecodeState, off: number, end: number): number {
     pduEnd = off + totalLen;
   }
   const ip = makeHeader(s, off, hlen, totalLen);
+  if (pkt.ip4 !== undefined) pushTunnel(pkt, pkt.ip4);
   pkt.ip4 = ip;
   if (hlen > IPH_MIN_LEN) {
     if (!decodeOptions(s, ip, off + IPH_MIN_LEN, off + hlen, pduEnd)) return pduEnd;
@@ -113,6 +118,7 @@ function makeHeader(s: DecodeState, off: number, hlen: number, totalLen: number)
   return {
     offset: off,
     length: hlen,
+    version: 4,
     hdrLen: hlen,
     dsfield: s.u8at(off + 1),
     totalLen,

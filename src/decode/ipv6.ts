@@ -16,7 +16,7 @@
  * fragment (offset > 0 or M set) is not dissected past it (Wireshark reassembles; tcplab does not).
  */
 import type { DecodeState } from './state.js';
-import { MAX_IPV6_EXT } from './state.js';
+import { MAX_IPV6_EXT, pushTunnel } from './state.js';
 import type { Ipv6Header } from './packet.js';
 import {
   decodeIpProto, decodeData, IPPROTO_AH, IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_HOPOPTS,
@@ -55,6 +55,7 @@ export function decodeIpv6(s: DecodeState, off: number, end: number): number {
   const ip6: Ipv6Header = {
     offset: off,
     length: IPV6_HDR_LEN,
+    version: 6,
     tclass: (w0 >>> 20) & 0xff,
     flowLabel: w0 & 0xfffff,
     payloadLen: plen,
@@ -65,6 +66,7 @@ export function decodeIpv6(s: DecodeState, off: number, end: number): number {
     ext: [],
     proto: nxt,
   };
+  if (pkt.ip6 !== undefined) pushTunnel(pkt, pkt.ip6);
   pkt.ip6 = ip6;
   let p = off + IPV6_HDR_LEN;
   let next = nxt;

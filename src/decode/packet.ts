@@ -11,7 +11,7 @@
 
 export type LayerId =
   | 'null' | 'loop' | 'eth' | 'vlan' | 'llc' | 'sll' | 'sll2' | 'raw' | 'ppp' | 'nflog'
-  | 'ip' | 'ipv6' | 'icmp' | 'icmpv6' | 'udp' | 'tcp' | 'data';
+  | 'mpls' | 'ip' | 'ipv6' | 'icmp' | 'icmpv6' | 'udp' | 'tcp' | 'data';
 
 /** A malformed-packet fact (never a capture-truncation fact: that is `truncated`). */
 export interface DecodeIssue {
@@ -115,6 +115,7 @@ export interface SllHeader extends Span {
 }
 
 export interface Ipv4Header extends Span {
+  version: 4;
   /** Header length in bytes (IHL * 4). */
   hdrLen: number;
   dsfield: number;
@@ -155,6 +156,8 @@ export interface Ipv6ExtHeader extends Span {
 }
 
 export interface Ipv6Header extends Span {
+  version: 6;
+  /** Span.length covers the fixed header and the extension headers. */
   tclass: number;
   flowLabel: number;
   payloadLen: number;
@@ -254,6 +257,11 @@ export interface DecodedPacket {
   nflog: NflogHeader | undefined;
   ip4: Ipv4Header | undefined;
   ip6: Ipv6Header | undefined;
+  /**
+   * Outer IP headers of IP-in-IP tunnels that an inner header of the same version replaced in
+   * ip4/ip6 (outermost first). ip4/ip6 hold the innermost; tshark lists all (ip.src "outer,inner").
+   */
+  tunnelIps: (Ipv4Header | Ipv6Header)[];
   tcp: TcpHeader | undefined;
   udp: UdpHeader | undefined;
   icmp: IcmpHeader | undefined;

@@ -10,7 +10,17 @@
  *
  * Ownership: the state holds a reference to the record's bytes for one decode() call only.
  */
-import type { DecodedPacket, DecodeIssue, LayerId } from './packet.js';
+import type { DecodedPacket, DecodeIssue, Ipv4Header, Ipv6Header, LayerId } from './packet.js';
+
+/** Shared empty tunnel list (replaced, never mutated). */
+const NO_TUNNELS: (Ipv4Header | Ipv6Header)[] = [];
+Object.freeze(NO_TUNNELS);
+
+/** Records an outer IP header of the same version before an inner one replaces it (IP-in-IP). */
+export function pushTunnel(pkt: DecodedPacket, outer: Ipv4Header | Ipv6Header): void {
+  if (pkt.tunnelIps === NO_TUNNELS) pkt.tunnelIps = [];
+  pkt.tunnelIps.push(outer);
+}
 
 /** Shared empty issue list (never mutated: `addIssue` swaps in a fresh array first). */
 const NO_ISSUES: DecodeIssue[] = [];
@@ -30,6 +40,7 @@ export function newPacket(linkType: number): DecodedPacket {
     nflog: undefined,
     ip4: undefined,
     ip6: undefined,
+    tunnelIps: NO_TUNNELS,
     tcp: undefined,
     udp: undefined,
     icmp: undefined,
@@ -54,6 +65,7 @@ export function resetPacket(pkt: DecodedPacket, linkType: number): void {
   pkt.nflog = undefined;
   pkt.ip4 = undefined;
   pkt.ip6 = undefined;
+  pkt.tunnelIps = NO_TUNNELS;
   pkt.tcp = undefined;
   pkt.udp = undefined;
   pkt.icmp = undefined;

@@ -95,6 +95,8 @@ export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, op
     const kind = s.u8at(p);
     if (eolSeen && kind !== TCPOPT_EOL) {
       s.addIssue('ERR_TCP_OPT_AFTER_EOL', 'tcp', p, 'Non-zero header padding after End of Option List');
+      // Wireshark's expert item spans the rest of the options: a snaplen cut there still truncates.
+      s.need('tcp', p, optEnd - p, end, 'TCP options');
       return;
     }
     if (kind === TCPOPT_EOL || kind === TCPOPT_NOP) {

@@ -1,0 +1,125 @@
+/**
+ * tshark `-T fields` values computed from a DecodedPacket, for the decode/ golden tables and the
+ * corpus comparison (scripts/decode-vs-tshark.ts). This is test code standing in for fields/
+ * until the registry lands; it mirrors tshark 4.0's occurrence rules for the fields listed:
+ * several occurrences (tunnels, ICMP-quoted headers) are joined with ','.
+ *
+ * Golden files are made with (tshark never runs in tests):
+ *   tshark -r F -o tcp.relative_sequence_numbers:FALSE -T fields -e <each of DECODE_FIELDS>
+ */
+import type { DecodedPacket, TcpHeader } from '../../src/decode/packet.js';
+import type { CaptureRecord } from '../../src/wire/record.js';
+import { formatIPv4, formatIPv6, formatMac } from '../../src/util/addr.js';
+import { formatHex } from '../../src/util/bytes.js';
+
+export const DECODE_FIELDS = [
+  'frame.number', 'eth.src', 'eth.dst', 'vlan.id', 'ip.src', 'ip.dst', 'ip.proto', 'ip.frag_offset', 'ipv6.src',
+  'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.len', 'tcp.hdr_len', 'tcp.flags',
+  'tcp.window_size_value', 'tcp.urgent_pointer', 'tcp.option_kind', 'tcp.options.mss_val',
+  'tcp.options.wscale.shift', 'tcp.options.sack_perm', 'tcp.options.timestamp.tsval',
+  'tcp.options.timestamp.tsecr', 'tcp.options.sack_le', 'tcp.options.sack_re', 'udp.srcport', 'udp.dstport',
+  'udp.length', 'icmp.type', 'icmp.code', 'icmpv6.type', 'icmpv6.code', '_ws.short',
+] as const;
+export type DecodeField = (typeof DECODE_FIELDS)[number];
+
+/** The packet and every packet quoted inside it (ICMP errors), outermost first. */
+function chain(pkt: DecodedPacket): DecodedPacket[] {
+  return chainAll(pkt);
+}
+
+/** Every IP header of a packet chain in order (tunnels' outer headers first). */
+function ips<T extends 4 | 6>(pk: DecodedPacket[], v: T): (T extends 4 ? import('../../src/decode/packet.js').Ipv4Header : import('../../src/decode/packet.js').Ipv6Header)[] {
+  const out: unknown[] = [];
+  for (const p of pk) {
+    for (const t of p.tunnelIps) if (t.version === v) out.push(t);
+    const h = v === 4 ? p.ip4 : p.ip6;
+    if (h !== undefined) out.push(h);
+  }
+  return out as never;
+}
+
+function chainAll(pkt: DecodedPacket): DecodedPacket[] {
+  const out: DecodedPacket[] = [];
+  let p: DecodedPacket | undefined = pkt;
+  for (let i = 0; p !== undefined && i < 8; i++) {
+    out.push(p);
+    p = p.icmp?.quoted;
+  }
+  return out;
+}
+
+function join(vals: (string | undefined)[]): string {
+  return vals.filter((v): v is string => v !== undefined).join(',');
+}
+
+/** tcp.* fields tshark shows for a header with `hdrAvailable` bytes (see TcpHeader docs). */
+function tcpVals(t: TcpHeader, quoted: boolean, f: DecodeField, data: Uint8Array): string | undefined {
+  const full = t.hdrAvailable >= 16;
+  switch (f) {
+    case 'tcp.srcport': return String(t.srcPort);
+    case 'tcp.dstport': return String(t.dstPort);
+    // Inside an ICMP error Wireshark shows the quoted seq as tcp.seq only (no tcp.seq_raw).
+    case 'tcp.seq_raw': return full && !quoted ? String(t.seq >>> 0) : undefined;
+    case 'tcp.ack_raw': return full && t.hdrLen >= 20 ? String(t.ack >>> 0) : undefined;
+    case 'tcp.len': return t.hasLen ? String(t.len) : undefined;
+    case 'tcp.hdr_len': return full ? String(t.hdrLen) : undefined;
+    case 'tcp.flags': return full && t.hdrLen >= 20 ? '0x' + t.flags.toString(16).padStart(4, '0') : undefined;
+    case 'tcp.window_size_value': return full && t.hdrLen >= 20 ? String(t.window) : undefined;
+    case 'tcp.urgent_pointer': return t.hdrAvailable >= 20 && t.hdrLen >= 20 ? String(t.urgent) : undefined;
+    case 'tcp.option_kind': return t.options.length ? t.options.map(o => String(o.kind)).join(',') : undefined;
+    case 'tcp.options.mss_val': return t.mss !== undefined ? String(t.mss) : undefined;
+    case 'tcp.options.wscale.shift': return t.wscale !== undefined ? String(t.wscale) : undefined;
+    case 'tcp.options.sack_perm': {
+      const o = t.options.filter(x => x.kind === 4 && x.length === 2);
+      return o.length ? o.map(x => formatHex(data, x.offset, x.length)).join(',') : undefined;
+    }
+    case 'tcp.options.timestamp.tsval': return t.tsval !== undefined ? String(t.tsval) : undefined;
+    case 'tcp.options.timestamp.tsecr': return t.tsecr !== undefined ? String(t.tsecr) : undefined;
+    case 'tcp.options.sack_le': return t.sack.length ? t.sack.map(b => String(b.le)).join(',') : undefined;
+    case 'tcp.options.sack_re': return t.sack.length ? t.sack.map(b => String(b.re)).join(',') : undefined;
+    default: return undefined;
+  }
+}
+
+/** The value tshark would print for `f` (empty string when absent). */
+export function fieldValue(rec: CaptureRecord, pkt: DecodedPacket, f: DecodeField): string {
+  const data = rec.data;
+  const pk = chain(pkt);
+  switch (f) {
+    case 'frame.number': return String(rec.frameNo);
+    case 'eth.src': return pkt.eth ? formatMac(data, pkt.eth.srcOffset) : '';
+    case 'eth.dst': return pkt.eth ? formatMac(data, pkt.eth.dstOffset) : '';
+    case 'vlan.id': return pkt.vlan.map(v => String(v.id)).join(',');
+    case 'ip.src': return join(ips(pk, 4).map(h => formatIPv4(h.src)));
+    case 'ip.dst': return join(ips(pk, 4).map(h => formatIPv4(h.dst)));
+    case 'ip.proto': return join(ips(pk, 4).map(h => String(h.proto)));
+    case 'ip.frag_offset': return join(ips(pk, 4).map(h => String(h.fragOffset)));
+    case 'ipv6.src': return join(ips(pk, 6).map(h => formatIPv6(data, h.srcOffset)));
+    case 'ipv6.dst': return join(ips(pk, 6).map(h => formatIPv6(data, h.dstOffset)));
+    case 'udp.srcport': return join(pk.map(p => p.udp && String(p.udp.srcPort)));
+    case 'udp.dstport': return join(pk.map(p => p.udp && String(p.udp.dstPort)));
+    case 'udp.length': return join(pk.map(p => p.udp && String(p.udp.udpLength)));
+    case 'icmp.type': return join(pk.map(p => p.icmp?.version === 4 ? String(p.icmp.type) : undefined));
+    case 'icmp.code': return join(pk.map(p => p.icmp?.version === 4 ? String(p.icmp.code) : undefined));
+    case 'icmpv6.type': return join(pk.map(p => p.icmp?.version === 6 ? String(p.icmp.type) : undefined));
+    case 'icmpv6.code': return join(pk.map(p => p.icmp?.version === 6 ? String(p.icmp.code) : undefined));
+    case '_ws.short': return pkt.truncated ? 'short' : '';
+    default:
+      if (f.startsWith('tcp.')) return join(pk.map((p, i) => p.tcp && tcpVals(p.tcp, i > 0, f, data)));
+      return '';
+  }
+}
+
+/** One TSV row (fields in DECODE_FIELDS order). */
+export function fieldRow(rec: CaptureRecord, pkt: DecodedPacket): string[] {
+  return DECODE_FIELDS.map(f => fieldValue(rec, pkt, f));
+}
+
+/** Normalises a tshark row for comparison: _ws.short is compared by presence only. */
+export function normaliseTsharkRow(cols: string[]): string[] {
+  return DECODE_FIELDS.map((f, i) => {
+    const v = cols[i] ?? '';
+    if (f === '_ws.short') return v !== '' ? 'short' : '';
+    return v;
+  });
+}
