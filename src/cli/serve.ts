@@ -1,11 +1,385 @@
-import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
+/**
+ * `tcplab serve`: the echo server (src/server/echo-server.ts) as a service — flags, pino logs,
+ * signals, Prometheus metrics and node:cluster workers.
+ *
+ * Process roles
+ *  - single (--workers 1): this process listens, logs and serves metrics.
+ *  - primary (--workers N > 1): forks N workers running this same command line (cluster.fork
+ *    re-runs argv), waits until all listen, logs "Listening…", serves metrics summed over the
+ *    workers, restarts a worker that dies, and on SIGTERM/SIGINT tells every worker to shut down.
+ *    The cluster module's round-robin scheduling makes the primary accept and hand each connection
+ *    to the next worker, so all workers share the one port and get equal shares.
+ *  - worker: an EchoServer plus its own log lines (same stdout); ignores SIGINT/SIGTERM (a Ctrl-C
+ *    reaches the whole process group) and obeys the primary's {tcplab:'stop'} message instead.
+ *
+ * Exit status: 0 after a signal-driven shutdown, 1 when the port cannot be bound (one line on
+ * stderr, e.g. "tcplab: cannot listen on port 6666: address already in use (EADDRINUSE)"),
+ * 2 for bad flags.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import type { Server as HttpServer } from 'node:http';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Logger, LevelWithSilent } from 'pino';
+import { LabError } from '../util/errors.js';
+import {
+  EchoServer, maxBufferedBytesPerConnection, type ClosedConnection, type ListeningInfo,
+} from '../server/echo-server.js';
+import { createLogger, formatDataDump, LOG_LEVELS, type LogFormat } from '../server/logger.js';
+
+const DEFAULT_PORT = 6666;
+const DEFAULT_GRACE_S = 10;
+/**
+ * Default worker count. Chosen by measurement (bench/echo, see README "tcplab serve"): on the
+ * 2-core reference machine the load generator shares the cores with the server, and one process
+ * per core beats a single event loop on every throughput scenario.
+ */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+interface ServeFlags {
+  port: number; host?: string; maxConnections: number; idleTimeout: number; grace: number;
+  logLevel: LevelWithSilent; logFormat: LogFormat; logData: boolean; workers?: number; metricsPort?: number;
+}
+
+function intArg(name: string, min: number, max: number): (v: string) => number {
+  return (v: string) => {
+    const n = /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function secondsArg(name: string): (v: string) => number {
+  return (v: string) => {
+    const n = /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v.trim()) : NaN;
+    if (!Number.isFinite(n) || n < 0 || n > 86_400 * 365) throw new InvalidArgumentError(`${name} must be a number of seconds (0 or more)`);
+    return n;
+  };
+}
+
+const HELP_NOTES = `
+Logs (stdout): "Listening to connections on port 6666", "Accepted new connection from ADDR:PORT",
+"Closed connection from ADDR:PORT (FIN|RST|idle timeout|server shutdown): N bytes in, N bytes out, S s".
+--log-format json writes pino's JSON lines with the same messages and the facts as fields.
+
+Behaviour:
+  - Every byte is echoed in order, unchanged. A peer that sends but does not read gets its reads
+    paused (backpressure): the server holds at most ${maxBufferedBytesPerConnection() / 1024} KiB per connection.
+  - Half-close: after the peer's FIN the pending echo is sent, then our FIN.
+  - --max-connections: further connections are accepted and closed at once (refused, logged),
+    not queued. With --workers N each worker takes an equal share of the limit.
+  - Out of file descriptors (EMFILE): new connections are closed at once, open ones keep being
+    served; logged once per episode.
+  - SIGTERM/SIGINT: stop accepting, let open connections finish for --grace seconds, then close
+    them; exit 0. A second signal closes them at once.
+  - --workers: default one per core (${defaultWorkers()} here), measured fastest (README); connections
+    are shared round-robin. --log-data defaults to 1 worker so the dump stays in order.
+`;
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Run the TCP echo server (default port 6666)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(notBuiltYet('serve'));
+    .addOption(new Option('-p, --port <port>', 'TCP port (0 = any free port; the chosen one is logged)').default(DEFAULT_PORT).argParser(intArg('--port', 0, 65535)))
+    .addOption(new Option('--host <address>', 'address to bind (default: all interfaces, IPv4 and IPv6)'))
+    .addOption(new Option('--max-connections <n>', 'open connections allowed at once (0 = no limit but the OS\'s)').default(0).argParser(intArg('--max-connections', 0, 10_000_000)))
+    .addOption(new Option('--idle-timeout <seconds>', 'close a connection idle this long (0 = off)').default(0).argParser(secondsArg('--idle-timeout')))
+    .addOption(new Option('--grace <seconds>', 'on SIGTERM/SIGINT, how long open connections may go on').default(DEFAULT_GRACE_S).argParser(secondsArg('--grace')))
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS as string[]).default('info'))
+    .addOption(new Option('--log-format <format>', 'log line format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--log-data', 'log every read: the byte list and a printable form').default(false))
+    .addOption(new Option('--workers <n>', `processes serving the port (default: one per core, ${defaultWorkers()} here)`).argParser(intArg('--workers', 1, 256)))
+    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (off by default)').argParser(intArg('--metrics-port', 0, 65535)))
+    .addHelpText('after', HELP_NOTES)
+    .action(async (flags: ServeFlags) => {
+      if (cluster.isWorker) return runWorker(flags);
+      const workers = flags.workers ?? (flags.logData ? 1 : defaultWorkers());
+      return workers > 1 ? runPrimary(flags, workers) : runSingle(flags);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages (the wording is the product; tests match it)
+
+function listeningMessage(info: ListeningInfo, host: string | undefined): string {
+  const where = host === undefined ? 'all interfaces, IPv4 and IPv6' : info.addresses.join(', ');
+  return `Listening to connections on port ${info.port} (${where})`;
+}
+
+function tryMessage(port: number, host: string | undefined): string {
+  const h = host === undefined || host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host;
+  return `Try: tcplab connect ${h} ${port}  (or: telnet ${h} ${port})`;
+}
+
+function closedMessage(c: ClosedConnection): string {
+  const how = c.errorCode && c.how !== 'FIN' ? `${c.how}, ${c.errorCode}` : c.how;
+  return `Closed connection from ${c.peer} (${how}): ${c.bytesIn} bytes in, ${c.bytesOut} bytes out, ${(c.durationMs / 1000).toFixed(3)} s`;
+}
+
+function loggerFor(flags: ServeFlags, bindings?: Record<string, unknown>): Logger {
+  return createLogger({ level: flags.logLevel, format: flags.logFormat, ...(bindings ? { bindings } : {}) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server with its log lines (single process or cluster worker)
+
+/** Refusals are logged at most once a second (a flood of them must not flood the log). */
+const REFUSED_LOG_INTERVAL_MS = 1000;
+
+function buildServer(flags: ServeFlags, log: Logger, maxConnections: number): EchoServer {
+  const server = new EchoServer({
+    port: flags.port,
+    ...(flags.host === undefined ? {} : { host: flags.host }),
+    maxConnections,
+    idleTimeoutMs: Math.round(flags.idleTimeout * 1000),
+    captureData: flags.logData,
+  });
+  server.on('connection', (c) => log.info({ conn: c.id, peer: c.peer }, `Accepted new connection from ${c.peer}`));
+  server.on('close', (c) => log.info({
+    conn: c.id, peer: c.peer, how: c.how, errorCode: c.errorCode, bytesIn: c.bytesIn, bytesOut: c.bytesOut, durationMs: c.durationMs,
+  }, closedMessage(c)));
+  if (flags.logData) {
+    server.on('data', (c, chunk) => log.info({ conn: c.id, peer: c.peer, length: chunk.length },
+      `Read new data from connection ${c.peer} (${chunk.length} bytes): ${formatDataDump(chunk)}`));
+  }
+  let lastRefusedLog = 0;
+  let refusedSince = 0;
+  server.on('refused', (r) => {
+    refusedSince++;
+    const now = Date.now();
+    if (now - lastRefusedLog < REFUSED_LOG_INTERVAL_MS) return;
+    log.warn({ peer: r.peer, maxConnections: r.maxConnections, refused: refusedSince },
+      `Refused connection from ${r.peer}: --max-connections ${r.maxConnections} reached` +
+      (refusedSince > 1 ? ` (${refusedSince} refused since the last such line)` : ''));
+    lastRefusedLog = now;
+    refusedSince = 0;
+  });
+  server.on('accept-error', (e) => log.error({ code: e.code },
+    e.code === 'EMFILE' || e.code === 'ENFILE'
+      ? `Cannot accept new connections: too many open files (${e.code}); closing new ones until descriptors free up, open connections are still served`
+      : `Cannot accept new connections: ${e.message}; closing new ones until accept() works again`));
+  server.on('accept-recovered', (e) => log.info({ code: e.code, errors: e.errors },
+    `Accepting connections again (${e.errors} failed accept${e.errors === 1 ? '' : 's'}: ${e.code})`));
+  return server;
+}
+
+/** Imported lazily: prom-client costs startup time and memory that only --metrics-port needs. */
+async function metricsModule(): Promise<typeof import('../server/metrics.js')> {
+  return import('../server/metrics.js');
+}
+
+async function startMetrics(flags: ServeFlags, log: Logger, source: import('../server/metrics.js').MetricsSource): Promise<HttpServer | undefined> {
+  if (flags.metricsPort === undefined) return undefined;
+  const m = await metricsModule();
+  try {
+    const { server, port } = await m.startMetricsServer(source, flags.metricsPort, flags.host);
+    log.info({ metricsPort: port }, `Serving Prometheus metrics on port ${port} at /metrics`);
+    return server;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'ERR';
+    throw new LabError('ERR_SERVER_METRICS_LISTEN', `cannot serve metrics on port ${flags.metricsPort}: ${code === 'EADDRINUSE' ? 'address already in use' : (e as Error).message} (${code})`, { cause: e });
+  }
+}
+
+function closeHttp(s: HttpServer | undefined): Promise<void> {
+  if (!s) return Promise.resolve();
+  return new Promise((resolve) => {
+    s.close(() => resolve());
+    s.closeAllConnections();
+  });
+}
+
+/** Resolves with the signal name the first time SIGINT or SIGTERM arrives; calls `again` on later ones. */
+function onShutdownSignal(again: () => void): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let seen = false;
+    const handler = (sig: NodeJS.Signals): void => {
+      if (seen) { again(); return; }
+      seen = true;
+      resolve(sig);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}
+
+/** An exit that cannot hang: if some handle outlives the shutdown, leave anyway. */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 2000).unref();
+}
+
+async function runSingle(flags: ServeFlags): Promise<void> {
+  const log = loggerFor(flags);
+  const server = buildServer(flags, log, flags.maxConnections);
+  const info = await server.start(); // throws LabError ERR_SERVER_LISTEN: main prints one line, exit 1
+  let metrics: HttpServer | undefined;
+  try {
+    if (flags.metricsPort !== undefined) {
+      const m = await metricsModule();
+      m.registerEchoMetrics(server);
+      metrics = await startMetrics(flags, log, m.registrySource());
+    }
+  } catch (e) {
+    await server.stop(0);
+    throw e;
+  }
+  log.info({ port: info.port, addresses: info.addresses, workers: 1 }, listeningMessage(info, flags.host));
+  log.info(tryMessage(info.port, flags.host));
+  const graceMs = Math.round(flags.grace * 1000);
+  const sig = await onShutdownSignal(() => {
+    log.info('Second signal: closing open connections now');
+    void server.stop(0);
+  });
+  const open = server.stats().open;
+  log.info({ signal: sig, open, graceMs }, `Shutting down (${sig}): no longer accepting; ${open} connection${open === 1 ? '' : 's'} open, ` +
+    `waiting up to ${flags.grace} s for ${open === 1 ? 'it' : 'them'} to close`);
+  await server.stop(graceMs);
+  await closeHttp(metrics);
+  log.info('Server stopped');
+  exitSoon(0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster
+
+/** Messages between the primary and its workers (key `tcplab` keeps them apart from prom-client's). */
+type ToPrimary =
+  | { tcplab: 'listening'; port: number; addresses: string[] }
+  | { tcplab: 'listen-error'; message: string }
+  | { tcplab: 'stopped' };
+type ToWorker = { tcplab: 'stop'; graceMs: number };
+
+function isToPrimary(m: unknown): m is ToPrimary {
+  return typeof m === 'object' && m !== null && typeof (m as { tcplab?: unknown }).tcplab === 'string';
+}
+
+async function runWorker(flags: ServeFlags): Promise<void> {
+  const id = cluster.worker?.id ?? 0;
+  const log = loggerFor(flags, { worker: id });
+  const workers = Number(process.env['TCPLAB_SERVE_WORKERS'] ?? '1') || 1;
+  // Each worker enforces an equal share of --max-connections (connections arrive round-robin).
+  const share = flags.maxConnections > 0 ? Math.max(1, Math.ceil(flags.maxConnections / workers)) : 0;
+  const server = buildServer(flags, log, share);
+  const send = (m: ToPrimary): void => { if (process.connected) process.send?.(m); };
+  // Signals are the primary's business (a terminal's Ctrl-C reaches every worker too).
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {});
+  let info: ListeningInfo;
+  try {
+    info = await server.start();
+  } catch (e) {
+    send({ tcplab: 'listen-error', message: e instanceof Error ? e.message : String(e) });
+    process.disconnect?.();
+    return;
+  }
+  if (flags.metricsPort !== undefined) (await metricsModule()).registerEchoMetrics(server);
+  process.on('message', (m: unknown) => {
+    const msg = m as Partial<ToWorker>;
+    if (msg?.tcplab !== 'stop') return;
+    void server.stop(msg.graceMs ?? 0).then(() => {
+      send({ tcplab: 'stopped' });
+      process.exit(0);
+    });
+  });
+  // The primary is gone (killed -9): nobody to hand us connections; leave.
+  process.on('disconnect', () => { void server.stop(0).then(() => process.exit(0)); });
+  send({ tcplab: 'listening', port: info.port, addresses: info.addresses });
+}
+
+/** Restarts allowed within RESTART_WINDOW_MS before the primary gives up (a crash loop). */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 10_000;
+
+async function runPrimary(flags: ServeFlags, n: number): Promise<void> {
+  const log = loggerFor(flags, { role: 'primary' });
+  process.env['TCPLAB_SERVE_WORKERS'] = String(n);
+  cluster.setupPrimary({ silent: false });
+  // Round-robin: the primary accepts and deals connections out evenly (Linux default, set for clarity).
+  cluster.schedulingPolicy = cluster.SCHED_RR;
+
+  let stopping = false;
+  const restarts: number[] = [];
+  const fork = (): Worker => cluster.fork({ TCPLAB_SERVE_WORKERS: String(n) });
+
+  // Start: all workers listening, or the first listen error.
+  const started = new Promise<ListeningInfo>((resolve, reject) => {
+    let listening = 0;
+    cluster.on('message', (w, m: unknown) => {
+      if (!isToPrimary(m)) return;
+      if (m.tcplab === 'listen-error') reject(new LabError('ERR_SERVER_LISTEN', m.message));
+      else if (m.tcplab === 'listening' && ++listening === n) resolve({ port: m.port, addresses: m.addresses });
+    });
+  });
+  let failedStart: ((e: Error) => void) | undefined;
+  const earlyExit = new Promise<never>((_, reject) => { failedStart = reject; });
+  cluster.on('exit', (w, code, signal) => {
+    if (stopping) return;
+    if (failedStart) {
+      failedStart(new LabError('ERR_SERVER_WORKER', `worker ${w.id} exited during start (${signal ?? `code ${code}`})`));
+      return;
+    }
+    const now = Date.now();
+    restarts.push(now);
+    while (restarts.length && now - restarts[0]! > RESTART_WINDOW_MS) restarts.shift();
+    if (restarts.length > MAX_RESTARTS) {
+      log.fatal(`Workers keep dying (${restarts.length} in ${RESTART_WINDOW_MS / 1000} s); giving up`);
+      stopping = true;
+      for (const x of Object.values(cluster.workers ?? {})) x?.kill('SIGKILL');
+      process.exitCode = 1;
+      return;
+    }
+    log.error({ worker: w.id, code, signal }, `Worker ${w.id} died (${signal ?? `exit code ${code}`}); starting a new one`);
+    fork();
+  });
+  for (let i = 0; i < n; i++) fork();
+  let info: ListeningInfo;
+  try {
+    info = await Promise.race([started, earlyExit]);
+  } catch (e) {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGKILL');
+    throw e;
+  }
+  failedStart = undefined;
+  void earlyExit.catch(() => {});
+
+  let metrics: HttpServer | undefined;
+  try {
+    if (flags.metricsPort !== undefined) metrics = await startMetrics(flags, log, (await metricsModule()).clusterSource());
+  } catch (e) {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGKILL');
+    throw e;
+  }
+  log.info({ port: info.port, addresses: info.addresses, workers: n }, `${listeningMessage(info, flags.host)}, ${n} workers`);
+  log.info(tryMessage(info.port, flags.host));
+
+  const tell = (m: ToWorker): void => {
+    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(m);
+  };
+  const graceMs = Math.round(flags.grace * 1000);
+  const sig = await onShutdownSignal(() => {
+    log.info('Second signal: closing open connections now');
+    tell({ tcplab: 'stop', graceMs: 0 });
+  });
+  stopping = true;
+  log.info({ signal: sig, graceMs }, `Shutting down (${sig}): no longer accepting; waiting up to ${flags.grace} s for open connections to close`);
+  const allExited = new Promise<void>((resolve) => {
+    const check = (): void => { if (Object.keys(cluster.workers ?? {}).length === 0) resolve(); };
+    cluster.on('exit', check);
+    check();
+  });
+  tell({ tcplab: 'stop', graceMs });
+  // A worker that does not finish within grace + 5 s is killed.
+  const killer = setTimeout(() => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGKILL');
+  }, graceMs + 5000);
+  await allExited;
+  clearTimeout(killer);
+  await closeHttp(metrics);
+  log.info('Server stopped');
+  exitSoon(0);
 }

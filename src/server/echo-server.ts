@@ -1,0 +1,408 @@
+/**
+ * EchoServer: the TCP echo server behind `tcplab serve` (RFC 862 Echo Protocol, TCP flavour:
+ * "any data received is sent back", in order, unchanged, until the peer closes).
+ *
+ * Per connection the data path is one 'data' listener that writes the chunk it was given back to
+ * the same socket — no copy, no per-read allocation of ours, no logging unless `captureData` asks
+ * for it (then a 'data' event is emitted per read). Node reads up to 64 KiB per read, so a 16 KiB
+ * message is usually echoed with one read and one write (the reference Go server takes 16 of each).
+ *
+ * Invariants
+ *  - Bytes leave in the order they arrived; a chunk is written before the next read is looked at.
+ *  - Backpressure (ARCHITECTURE.md §3.11): when write() returns false the socket is paused and
+ *    resumed on 'drain'. A paused socket keeps at most readableHighWaterMark + one read in its
+ *    readable buffer before Node stops reading from the kernel, and the writable side holds at
+ *    most writableHighWaterMark + one read, so the memory a peer can make us hold is bounded by
+ *    `maxBufferedBytesPerConnection()` whatever it sends. The rest waits in the kernel (TCP flow
+ *    control then stops the peer).
+ *  - Half-close: allowHalfOpen is on; the peer's FIN ends our reads, we flush what is queued and
+ *    then send our FIN (socket.end()).
+ *  - No connection's error can crash the server: every socket has an 'error' listener; the
+ *    connection is recorded as closed by RST (ECONNRESET, EPIPE) or by error (any other code).
+ *  - Accept errors (EMFILE, ENFILE, ENOBUFS…) never stop the listener: libuv's reserve-descriptor
+ *    trick accepts and closes the connection it cannot keep (the peer sees an immediate close,
+ *    the loop does not spin), and the server reports one 'accept-error' event per episode; the
+ *    episode ends ('accept-recovered', with the number of errors) at the next accepted connection.
+ *
+ * The class does no logging and reads no argv/env: cli/serve.ts turns its events into log lines
+ * and metrics. It imports nothing from the project but util/ (ARCHITECTURE.md §2.2).
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { errnoCode, LabError } from '../util/errors.js';
+
+/** How a connection ended, as logged in "Closed connection … (how)". */
+export type CloseReason = 'FIN' | 'RST' | 'idle timeout' | 'server shutdown' | 'error';
+
+export interface EchoServerOptions {
+  /** TCP port; 0 picks a free one (start() returns it). Default 6666. */
+  port?: number;
+  /** Address or host name to bind; undefined means every interface, IPv4 and IPv6 (dual-stack "::"). */
+  host?: string;
+  /** Open connections allowed at once; more are accepted and closed at once ('refused'). 0 = no limit. */
+  maxConnections?: number;
+  /** Close a connection after this long with no byte read or written. 0 = never. */
+  idleTimeoutMs?: number;
+  /** Emit a 'data' event for every read (costs a call per read; off by default). */
+  captureData?: boolean;
+  /** listen() backlog (the kernel caps it at net.core.somaxconn). Default 511, as Node. */
+  backlog?: number;
+  /**
+   * Stream high-water mark of each accepted socket, both directions, in bytes (default 16 KiB,
+   * Node's). Together with the 64 KiB read size it fixes the per-connection memory bound.
+   */
+  highWaterMark?: number;
+}
+
+/** Who is on the other end of a connection and when it started. */
+export interface ConnectionInfo {
+  /** Per-server sequence number, from 1. */
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** "127.0.0.1:41402" or "[::1]:41402"; IPv4-mapped IPv6 addresses are shown as IPv4. */
+  readonly peer: string;
+  /** Date.now() at accept. */
+  readonly startedAtMs: number;
+}
+
+/** What 'close' reports about a finished connection. */
+export interface ClosedConnection extends ConnectionInfo {
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly durationMs: number;
+  readonly how: CloseReason;
+  /** errno code for how = 'RST' or 'error' (ECONNRESET, EPIPE, ETIMEDOUT…). */
+  readonly errorCode: string | undefined;
+}
+
+/** A live connection's counters and buffer fill, for tests and diagnostics. */
+export interface ConnectionSnapshot extends ConnectionInfo {
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** Bytes queued in Node's writable buffer, not yet handed to the kernel. */
+  readonly writableLength: number;
+  /** Bytes read from the kernel but not yet echoed (only non-zero while paused). */
+  readableLength: number;
+  /** True while reads are paused because the peer is not reading our echo. */
+  readonly paused: boolean;
+}
+
+/** Server-wide counters since start(). */
+export interface EchoServerStats {
+  open: number;
+  total: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Connections closed by RST or error, by errno code. */
+  errors: Record<string, number>;
+  /** Connections refused because maxConnections was reached. */
+  refused: number;
+  /** Failed accept() calls, by errno code (EMFILE…). */
+  acceptErrors: Record<string, number>;
+  /** Connections paused right now by backpressure. */
+  paused: number;
+  /** Times any connection was paused by backpressure. */
+  pauses: number;
+}
+
+export interface ListeningInfo {
+  port: number;
+  /** Bound addresses, e.g. ["::"] (all interfaces, dual-stack) or ["127.0.0.1"]. */
+  addresses: string[];
+}
+
+/** A refused connection (maxConnections reached). */
+export interface RefusedConnection {
+  readonly peer: string;
+  readonly maxConnections: number;
+}
+
+export interface AcceptErrorEpisode {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface EchoServerEvents {
+  connection: [info: ConnectionInfo];
+  data: [info: ConnectionInfo, chunk: Buffer];
+  close: [closed: ClosedConnection];
+  refused: [refused: RefusedConnection];
+  'accept-error': [episode: AcceptErrorEpisode];
+  'accept-recovered': [episode: { code: string; errors: number }];
+  'shutdown-started': [info: { open: number; graceMs: number }];
+}
+
+/** Node's read size for stream sockets (libuv suggests 64 KiB per read in src/stream_base.cc). */
+export const READ_SIZE = 64 * 1024;
+const DEFAULT_HWM = 16 * 1024;
+
+/**
+ * Upper bound of the bytes a connection can make the server hold in Node's stream buffers:
+ * readable side (high-water mark + the read that crossed it) plus writable side (same).
+ */
+export function maxBufferedBytesPerConnection(highWaterMark = DEFAULT_HWM): number {
+  return 2 * (highWaterMark + READ_SIZE);
+}
+
+/** errno codes that mean the peer reset the connection. */
+const RST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/** "127.0.0.1:41402" / "[::1]:41402"; IPv4-mapped IPv6 shown as IPv4. */
+export function formatPeer(address: string | undefined, port: number | undefined): string {
+  if (address === undefined) return 'unknown peer';
+  const a = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+  return a.includes(':') ? `[${a}]:${port ?? 0}` : `${a}:${port ?? 0}`;
+}
+
+/** Per-connection state; one fixed shape, created once per accept. */
+class Connection implements ConnectionInfo {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly peer: string;
+  readonly startedAtMs: number;
+  readonly socket: Socket;
+  bytesIn = 0;
+  bytesOut = 0;
+  paused = false;
+  /** Set by whoever decides how the connection ends first; 'FIN' when the peer just closes. */
+  how: CloseReason | undefined = undefined;
+  errorCode: string | undefined = undefined;
+  /** Bytes still queued when we destroyed the socket or saw its error (not sent). */
+  unsent = 0;
+
+  constructor(id: number, socket: Socket) {
+    this.id = id;
+    this.socket = socket;
+    const addr = socket.remoteAddress ?? '';
+    this.remoteAddress = addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
+    this.remotePort = socket.remotePort ?? 0;
+    this.peer = formatPeer(socket.remoteAddress, socket.remotePort);
+    this.startedAtMs = Date.now();
+  }
+
+  info(): ConnectionInfo {
+    return { id: this.id, remoteAddress: this.remoteAddress, remotePort: this.remotePort, peer: this.peer, startedAtMs: this.startedAtMs };
+  }
+}
+
+/**
+ * A TCP echo server. Call start() once, stop() once. Events (see EchoServerEvents) are emitted
+ * synchronously from socket callbacks; listeners must not throw.
+ */
+export class EchoServer extends EventEmitter<EchoServerEvents> {
+  readonly options: Readonly<Required<Omit<EchoServerOptions, 'host'>>> & { readonly host: string | undefined };
+  private readonly server: Server;
+  private readonly conns = new Set<Connection>();
+  private nextId = 1;
+  private readonly counters: EchoServerStats = {
+    open: 0, total: 0, bytesIn: 0, bytesOut: 0, errors: {}, refused: 0, acceptErrors: {}, paused: 0, pauses: 0,
+  };
+  private acceptEpisode: { code: string; errors: number } | undefined = undefined;
+  private stopping: Promise<void> | undefined = undefined;
+  private started = false;
+
+  constructor(options: EchoServerOptions = {}) {
+    super();
+    this.options = {
+      port: options.port ?? 6666,
+      host: options.host,
+      maxConnections: options.maxConnections ?? 0,
+      idleTimeoutMs: options.idleTimeoutMs ?? 0,
+      captureData: options.captureData ?? false,
+      backlog: options.backlog ?? 511,
+      highWaterMark: options.highWaterMark ?? DEFAULT_HWM,
+    };
+    const o = this.options;
+    if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
+      throw new LabError('ERR_SERVER_BAD_PORT', `invalid port ${String(o.port)} (0-65535)`);
+    }
+    for (const [name, v] of [['maxConnections', o.maxConnections], ['idleTimeoutMs', o.idleTimeoutMs], ['highWaterMark', o.highWaterMark]] as const) {
+      if (!Number.isFinite(v) || v < 0) throw new LabError('ERR_SERVER_BAD_OPTION', `invalid ${name} ${String(v)}`);
+    }
+    // noDelay: an echo must leave at once. With Nagle on, the second part of a reply split across
+    // two reads waits for the peer's (delayed) ACK of the first: 40 ms stalls (Go sets it too).
+    this.server = createServer({ allowHalfOpen: true, noDelay: true, highWaterMark: o.highWaterMark }, (s) => this.accept(s));
+    if (o.maxConnections > 0) this.server.maxConnections = o.maxConnections;
+    this.server.on('drop', (d) => {
+      this.counters.refused++;
+      this.emit('refused', { peer: formatPeer(d?.remoteAddress, d?.remotePort), maxConnections: o.maxConnections });
+    });
+  }
+
+  /** Binds and listens. Rejects with LabError ERR_SERVER_LISTEN (cause: the errno error, e.g. EADDRINUSE). */
+  start(): Promise<ListeningInfo> {
+    if (this.started) return Promise.reject(new LabError('ERR_SERVER_STATE', 'EchoServer.start() called twice'));
+    this.started = true;
+    const { port, host, backlog } = this.options;
+    return new Promise((resolve, reject) => {
+      const onError = (e: Error): void => {
+        const code = errnoCode(e) ?? 'ERR';
+        const where = host === undefined ? `port ${port}` : `${host} port ${port}`;
+        const why = code === 'EADDRINUSE' ? 'address already in use'
+          : code === 'EACCES' ? 'permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
+          : code === 'EADDRNOTAVAIL' ? 'address not available on this machine'
+          : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host name not found'
+          : e.message;
+        reject(new LabError('ERR_SERVER_LISTEN', `cannot listen on ${where}: ${why} (${code})`, { cause: e }));
+      };
+      this.server.once('error', onError);
+      this.server.listen({ port, host, backlog }, () => {
+        this.server.off('error', onError);
+        this.server.on('error', (e) => this.onAcceptError(e));
+        const a = this.server.address() as AddressInfo;
+        resolve({ port: a.port, addresses: [a.address] });
+      });
+    });
+  }
+
+  /** The bound port (after start()). */
+  get port(): number {
+    const a = this.server.address();
+    return typeof a === 'object' && a !== null ? a.port : 0;
+  }
+
+  /** Counters since start (a copy). */
+  stats(): EchoServerStats {
+    const c = this.counters;
+    return { ...c, errors: { ...c.errors }, acceptErrors: { ...c.acceptErrors } };
+  }
+
+  /** One snapshot per open connection. */
+  connections(): ConnectionSnapshot[] {
+    const out: ConnectionSnapshot[] = [];
+    for (const c of this.conns) {
+      out.push({
+        ...c.info(), bytesIn: c.bytesIn, bytesOut: c.bytesOut, paused: c.paused,
+        writableLength: c.socket.writableLength, readableLength: c.socket.readableLength,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Stops accepting at once, lets open connections go on for up to `graceMs`, then closes the
+   * rest (reported with how = 'server shutdown'). Resolves when every connection is closed.
+   * Calling it again with a smaller grace shortens the wait (a second Ctrl-C).
+   */
+  stop(graceMs = 0): Promise<void> {
+    if (this.stopping) {
+      if (graceMs <= 0) this.closeAll();
+      return this.stopping;
+    }
+    this.emit('shutdown-started', { open: this.conns.size, graceMs });
+    this.stopping = new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (): void => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      // server.close() calls back once the listener is closed and every connection has ended.
+      if (this.server.listening) this.server.close(() => finish());
+      else if (this.conns.size === 0) { finish(); return; } else this.onAllClosed = finish;
+      if (this.conns.size > 0) {
+        if (graceMs > 0) timer = setTimeout(() => this.closeAll(), graceMs);
+        else this.closeAll();
+      }
+    });
+    return this.stopping;
+  }
+
+  private onAllClosed: (() => void) | undefined = undefined;
+
+  /** Destroys every open connection, recording it as closed by the server's shutdown. */
+  private closeAll(): void {
+    for (const c of this.conns) this.closeConnection(c, 'server shutdown');
+  }
+
+  private closeConnection(c: Connection, how: CloseReason): void {
+    if (c.how === undefined) c.how = how;
+    c.unsent = c.socket.writableLength;
+    c.socket.destroy();
+  }
+
+  private accept(socket: Socket): void {
+    const c = new Connection(this.nextId++, socket);
+    if (this.acceptEpisode) {
+      this.emit('accept-recovered', this.acceptEpisode);
+      this.acceptEpisode = undefined;
+    }
+    this.conns.add(c);
+    const k = this.counters;
+    k.open++;
+    k.total++;
+    const capture = this.options.captureData;
+
+    // Hot path: intentionally minimal (one call, two adds, one write per read).
+    socket.on('data', (chunk: Buffer) => {
+      const n = chunk.length;
+      c.bytesIn += n;
+      c.bytesOut += n;
+      k.bytesIn += n;
+      k.bytesOut += n;
+      if (capture) this.emit('data', c, chunk);
+      if (!socket.write(chunk)) {
+        socket.pause();
+        c.paused = true;
+        k.paused++;
+        k.pauses++;
+      }
+    });
+    socket.on('drain', () => {
+      if (c.paused) {
+        c.paused = false;
+        k.paused--;
+        socket.resume();
+      }
+    });
+    // Peer's FIN: flush what is queued, then FIN (allowHalfOpen keeps our side open till then).
+    socket.on('end', () => {
+      if (c.how === undefined) c.how = 'FIN';
+      socket.end();
+    });
+    socket.on('error', (e: Error) => {
+      const code = errnoCode(e) ?? 'ERR';
+      if (c.how === undefined || c.how === 'FIN') {
+        c.how = RST_CODES.has(code) ? 'RST' : 'error';
+        c.errorCode = code;
+      }
+      c.unsent = socket.writableLength;
+      k.errors[code] = (k.errors[code] ?? 0) + 1;
+    });
+    if (this.options.idleTimeoutMs > 0) {
+      socket.setTimeout(this.options.idleTimeoutMs, () => this.closeConnection(c, 'idle timeout'));
+    }
+    socket.on('close', () => {
+      this.conns.delete(c);
+      k.open--;
+      if (c.paused) k.paused--;
+      // Bytes queued but never handed to the kernel were not sent.
+      const bytesOut = c.bytesOut - c.unsent;
+      k.bytesOut -= c.unsent;
+      this.emit('close', {
+        ...c.info(), bytesIn: c.bytesIn, bytesOut, durationMs: Date.now() - c.startedAtMs,
+        how: c.how ?? 'FIN', errorCode: c.errorCode,
+      });
+      if (this.conns.size === 0 && this.onAllClosed) {
+        const done = this.onAllClosed;
+        this.onAllClosed = undefined;
+        done();
+      }
+    });
+    this.emit('connection', c.info());
+  }
+
+  /** accept() failed (EMFILE…): one event per episode; the listener keeps running. */
+  private onAcceptError(e: Error): void {
+    const code = errnoCode(e) ?? 'ERR';
+    const k = this.counters;
+    k.acceptErrors[code] = (k.acceptErrors[code] ?? 0) + 1;
+    if (this.acceptEpisode) {
+      this.acceptEpisode.errors++;
+      return;
+    }
+    this.acceptEpisode = { code, errors: 1 };
+    this.emit('accept-error', { code, message: e.message });
+  }
+}
