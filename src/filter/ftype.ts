@@ -208,11 +208,13 @@ export function ipv6Parse(s: string): Uint8Array | undefined {
 }
 
 function relTimeFromLiteral(s: string): Conv {
-  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(s);
-  if (!m || (m[2] === '' && m[3] === undefined) || (m[2] === '' && s[m[1]?.length ?? 0] !== '.')) return bad(msg.notTime(s));
-  const frac = m[3] ?? '';
+  // relative_val_from_literal: [-]seconds[.fraction]; get_nsecs reads the fraction's leading
+  // digits and ignores what follows them (so "1.5s" is 1.5 s, as in tshark 4.0).
+  const m = /^(-?)(?:(\d+)(?:\.(\d*).*)?|\.(\d*).*)$/s.exec(s);
+  if (!m) return bad(msg.notTime(s));
+  const frac = m[3] ?? m[4] ?? '';
   if (frac.length > 9 && /[1-9]/.test(frac.slice(9))) return bad(msg.notTime(s));
-  const ns = Number(m[2] || '0') * 1e9 + Number((frac + '000000000').slice(0, 9));
+  const ns = Number(m[2] ?? '0') * 1e9 + Number((frac + '000000000').slice(0, 9));
   return ok(m[1] === '-' ? -ns : ns);
 }
 
