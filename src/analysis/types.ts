@@ -1,6 +1,9 @@
 /**
  * What the TCP analysis computes for one frame (tcp.stream, relative numbers, tcp.analysis.*).
  * Owner: analysis/. fields/tcp-analysis.ts maps it to Wireshark field names; present/ reads it.
+ *
+ * Numbers follow tshark 4.0 with default preferences, one pass (spec/tcp-analysis.md §9.1):
+ * "absent" is encoded as 0 (or -1 where 0 is a real value) so the shape stays monomorphic.
  */
 
 /** tcp.analysis.* flags, as bits of TcpFrameAnalysis.flags. */
@@ -20,16 +23,67 @@ export const TA_KEEP_ALIVE = 1 << 12;
 export const TA_KEEP_ALIVE_ACK = 1 << 13;
 export const TA_REUSED_PORTS = 1 << 14;
 
+/** tcp.completeness bits (Wireshark's TCP_COMPLETENESS_*). */
+export const TC_SYNSENT = 0x01;
+export const TC_SYNACK = 0x02;
+export const TC_ACK = 0x04;
+export const TC_DATA = 0x08;
+export const TC_FIN = 0x10;
+export const TC_RST = 0x20;
+
+/** tcp.window_size_scalefactor special values. */
+export const WSCALE_UNKNOWN = -1;
+export const WSCALE_NONE = -2;
+
 export interface TcpFrameAnalysis {
   /** tcp.stream */
   stream: number;
-  /** Relative seq/ack/nxtseq as Wireshark shows them (raw values are on the TcpHeader). */
+  /**
+   * tcp.seq: relative to the direction's base (raw when the segment length is unknown, i.e.
+   * IP fragments, as tshark does).
+   */
   relSeq: number;
+  /** tcp.ack: relative when the ACK flag is set and the length is known, else the raw field. */
   relAck: number;
+  /** tcp.nxtseq (relative); meaningful only when lenKnown. */
   nxtSeq: number;
-  /** tcp.window_size (scaled); tcp.window_size_scalefactor (-1 unknown, -2 no scaling). */
+  /** tcp.window_size (scaled); tcp.window_size_scalefactor (-1 unknown, -2 no scaling, else 1<<shift; 0 = absent on SYNs). */
   windowSize: number;
   scaleFactor: number;
   /** TA_* bits. */
   flags: number;
+  /** tcp.len / tcp.nxtseq are known (false for unreassembled IP fragments, short segments). */
+  lenKnown: boolean;
+  /**
+   * The data offset is below 5 words: tshark stops right after the analysis, so only tcp.stream,
+   * tcp.completeness, tcp.seq(_raw) and tcp.len are shown (no ack, window, nxtseq, times).
+   */
+  bogusHeader: boolean;
+  /** tcp.completeness as tshark prints it in one pass (value before this frame's update). */
+  completeness: number;
+  /** The frame has an analysis record: tcp.analysis and its children may be shown (§9). */
+  hasRecord: boolean;
+  /** tcp.analysis.acks_frame (0 = absent). */
+  acksFrame: number;
+  /** tcp.analysis.ack_rtt in ns (shown when acksFrame != 0 and this != 0). */
+  ackRttNs: number;
+  /** tcp.analysis.initial_rtt in ns at this frame (shown when hasRecord and != 0). */
+  initialRttNs: number;
+  /** tcp.analysis.bytes_in_flight (0 = absent); push_bytes_sent is shown only with it. */
+  bytesInFlight: number;
+  pushBytesSent: number;
+  /** tcp.analysis.rto (ns) and rto_frame, for plain retransmissions (rtoFrame 0 = absent). */
+  rtoNs: number;
+  rtoFrame: number;
+  /** tcp.analysis.duplicate_ack_num / _frame (0 = absent). */
+  dupAckNum: number;
+  dupAckFrame: number;
+  /** tcp.options.sack_le / sack_re, relative to the peer's base sequence (every block, in order). */
+  sackLe: readonly number[];
+  sackRe: readonly number[];
+  /** D-SACK detected: tcp.options.sack.dsack_le/_re are the first block's edges. */
+  dsack: boolean;
+  /** tcp.time_relative / tcp.time_delta in ns (may be negative when time goes backwards). */
+  timeRelativeNs: number;
+  timeDeltaNs: number;
 }
