@@ -294,22 +294,26 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
     this.emit('shutdown-started', { open: this.conns.size, graceMs });
     this.stopping = new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
-      const finish = (): void => {
+      let listenerClosed = !this.server.listening;
+      const check = (): void => {
+        if (!listenerClosed || this.conns.size > 0) return;
+        this.onConnectionGone = undefined;
         if (timer) clearTimeout(timer);
         resolve();
       };
-      // server.close() calls back once the listener is closed and every connection has ended.
-      if (this.server.listening) this.server.close(() => finish());
-      else if (this.conns.size === 0) { finish(); return; } else this.onAllClosed = finish;
+      this.onConnectionGone = check;
+      if (!listenerClosed) this.server.close(() => { listenerClosed = true; check(); });
       if (this.conns.size > 0) {
         if (graceMs > 0) timer = setTimeout(() => this.closeAll(), graceMs);
         else this.closeAll();
       }
+      check();
     });
     return this.stopping;
   }
 
-  private onAllClosed: (() => void) | undefined = undefined;
+  /** While stopping: called after each connection's 'close' event has been emitted. */
+  private onConnectionGone: (() => void) | undefined = undefined;
 
   /** Destroys every open connection, recording it as closed by the server's shutdown. */
   private closeAll(): void {
@@ -384,11 +388,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
         ...c.info(), bytesIn: c.bytesIn, bytesOut, durationMs: Date.now() - c.startedAtMs,
         how: c.how ?? 'FIN', errorCode: c.errorCode,
       });
-      if (this.conns.size === 0 && this.onAllClosed) {
-        const done = this.onAllClosed;
-        this.onAllClosed = undefined;
-        done();
-      }
+      this.onConnectionGone?.();
     });
     this.emit('connection', c.info());
   }

@@ -1,0 +1,238 @@
+/**
+ * EchoServer on real sockets (127.0.0.1, port 0): byte-exact echo, backpressure bound, half-close,
+ * RST, idle timeout, max-connections, thousands of connections, graceful stop, listen errors.
+ */
+import { test, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { EchoServer, maxBufferedBytesPerConnection, type ClosedConnection } from '../../src/server/echo-server.js';
+import { isLabError } from '../../src/util/errors.js';
+import { connectTo, echoOnce, randomBytesSeeded, roundTrip, sleep, waitFor, withTimeout, writeUntilBlocked } from './support.js';
+
+const MIB = 1024 * 1024;
+
+/** A started server on 127.0.0.1:0 that after() stops, with every 'close' event recorded. */
+async function startServer(opts: ConstructorParameters<typeof EchoServer>[0] = {}): Promise<{ server: EchoServer; port: number; closed: ClosedConnection[] }> {
+  const server = new EchoServer({ host: '127.0.0.1', port: 0, ...opts });
+  const closed: ClosedConnection[] = [];
+  server.on('close', (c) => closed.push(c));
+  const { port } = await server.start();
+  after(() => server.stop(0));
+  return { server, port, closed };
+}
+
+describe('EchoServer', () => {
+  test('echoes 8 MiB of random bytes exactly, then FIN; counts bytes both ways', async () => {
+    const { server, port, closed } = await startServer();
+    const data = randomBytesSeeded(8 * MIB);
+    const got = await echoOnce(port, data, 30_000);
+    assert.equal(got.length, data.length);
+    assert.ok(got.equals(data), 'echo is byte-exact');
+    await waitFor(() => closed.length === 1, 5000, 'close event');
+    assert.equal(closed[0]!.how, 'FIN');
+    assert.equal(closed[0]!.bytesIn, data.length);
+    assert.equal(closed[0]!.bytesOut, data.length);
+    assert.match(closed[0]!.peer, /^127\.0\.0\.1:\d+$/);
+    const st = server.stats();
+    assert.equal(st.total, 1);
+    assert.equal(st.open, 0);
+    assert.equal(st.bytesIn, data.length);
+    assert.equal(st.bytesOut, data.length);
+  });
+
+  test('a peer that writes 64 MiB and never reads: the server pauses, its buffers stay under the bound, the writer is blocked', async () => {
+    const { server, port } = await startServer();
+    const bound = maxBufferedBytesPerConnection();
+    const s = await connectTo(port);
+    s.pause(); // never read
+    const block = randomBytesSeeded(MIB, 7);
+    // Write up to 64 MiB; the writer must end up blocked long before.
+    const { written, blocked } = await writeUntilBlocked(s, block, 64 * MIB);
+    assert.ok(blocked, `the writer is blocked (wrote ${written} bytes)`);
+    await waitFor(() => server.connections()[0]?.paused === true, 10_000, 'server paused the connection');
+    // Give the server time to buffer more if it would; it must not.
+    await sleep(500);
+    const [c] = server.connections();
+    assert.ok(c, 'connection is listed');
+    assert.equal(c.paused, true);
+    const held = c.writableLength + c.readableLength;
+    assert.ok(held <= bound, `server holds ${held} bytes for the connection, bound ${bound}`);
+    assert.equal(server.stats().paused, 1);
+    // Far from all 64 MiB reached the server: the kernel buffers are full and TCP stopped the peer.
+    assert.ok(c.bytesIn < 32 * MIB, `server read only ${c.bytesIn} bytes`);
+    assert.ok(s.writableLength > 0, 'the client still has unsent bytes queued (blocked)');
+    const inBefore = c.bytesIn;
+    await sleep(300);
+    assert.equal(server.connections()[0]!.bytesIn, inBefore, 'no further reads while paused');
+
+    // Now read: everything flows again and comes back in order.
+    const expectedTotal = written;
+    let got = 0;
+    let mismatch = -1;
+    s.on('data', (d: Buffer) => {
+      for (let i = 0; i < d.length && mismatch < 0; i += 4099) {
+        if (d[i] !== block[(got + i) % block.length]) mismatch = got + i;
+      }
+      got += d.length;
+    });
+    s.resume();
+    s.end();
+    await withTimeout(once(s, 'end'), 30_000, 'all echoed after resuming');
+    assert.equal(mismatch, -1, 'sampled bytes match');
+    assert.equal(got, expectedTotal);
+    s.destroy();
+  });
+
+  test('half-close: pending bytes are echoed, then FIN; the peer can still read after its own FIN', async () => {
+    const { port, closed } = await startServer();
+    const s = await connectTo(port);
+    const data = randomBytesSeeded(3 * MIB + 17, 3);
+    const chunks: Buffer[] = [];
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.pause();
+    s.end(data); // FIN right after the data
+    await sleep(200); // the server has our FIN while the echo is still pending
+    s.resume();
+    await withTimeout(once(s, 'end'), 10_000, 'server FIN');
+    assert.ok(Buffer.concat(chunks).equals(data));
+    await waitFor(() => closed.length === 1, 5000, 'close event');
+    assert.equal(closed[0]!.how, 'FIN');
+    s.destroy();
+  });
+
+  test('RST in the middle of a blocked write does not crash the server; recorded as RST', async () => {
+    const { server, port, closed } = await startServer();
+    const s = await connectTo(port);
+    s.pause();
+    const { blocked } = await writeUntilBlocked(s, Buffer.alloc(MIB, 0x61), 256 * MIB);
+    assert.ok(blocked);
+    await waitFor(() => server.connections()[0]?.paused === true, 10_000, 'server blocked writing');
+    s.resetAndDestroy();
+    await waitFor(() => closed.length === 1, 5000, 'close event');
+    assert.equal(closed[0]!.how, 'RST');
+    assert.match(closed[0]!.errorCode ?? '', /^(ECONNRESET|EPIPE)$/);
+    assert.ok(closed[0]!.bytesOut <= closed[0]!.bytesIn);
+    assert.equal(Object.values(server.stats().errors).reduce((a, b) => a + b, 0), 1);
+    // Still serving.
+    const got = await echoOnce(port, Buffer.from('still here\n'));
+    assert.equal(got.toString(), 'still here\n');
+  });
+
+  test('idle timeout closes a silent connection and records "idle timeout"; traffic keeps one open', async () => {
+    const { port, closed } = await startServer({ idleTimeoutMs: 300 });
+    const idle = await connectTo(port);
+    const busy = await connectTo(port);
+    const t0 = Date.now();
+    const ended = once(idle, 'close');
+    for (let i = 0; i < 6; i++) {
+      await roundTrip(busy, Buffer.from(`tick ${i}\n`));
+      await sleep(100);
+    }
+    await withTimeout(ended, 5000, 'idle connection closed');
+    const elapsed = Date.now() - t0;
+    assert.ok(elapsed >= 250, `closed after ${elapsed} ms, not before the timeout`);
+    await waitFor(() => closed.length === 1, 2000, 'close event');
+    assert.equal(closed[0]!.how, 'idle timeout');
+    assert.equal(busy.destroyed, false, 'the busy connection is still open');
+    busy.destroy();
+  });
+
+  test('max-connections refuses extra connections (accepted and closed at once), serves again when one leaves', async () => {
+    const { server, port } = await startServer({ maxConnections: 2 });
+    const refused: string[] = [];
+    server.on('refused', (r) => refused.push(r.peer));
+    const a = await connectTo(port);
+    const b = await connectTo(port);
+    await waitFor(() => server.stats().open === 2, 5000, 'two open');
+    const c = await connectTo(port);
+    c.write('anyone?');
+    const cData: Buffer[] = [];
+    c.on('data', (d: Buffer) => cData.push(d));
+    await withTimeout(once(c, 'close'), 5000, 'refused connection closed by the server');
+    assert.equal(Buffer.concat(cData).length, 0, 'nothing echoed on a refused connection');
+    assert.equal(server.stats().refused, 1);
+    assert.equal(refused.length, 1);
+    assert.equal((await roundTrip(a, Buffer.from('a'))).toString(), 'a');
+    b.destroy();
+    await waitFor(() => server.stats().open === 1, 5000, 'one left');
+    assert.equal((await echoOnce(port, Buffer.from('room again'))).toString(), 'room again');
+    a.destroy();
+  });
+
+  test('2000 concurrent connections, each echoing', { timeout: 60_000 }, async () => {
+    const { server, port } = await startServer();
+    const N = 2000;
+    const socks = [];
+    for (let i = 0; i < N; i += 200) {
+      socks.push(...(await Promise.all(Array.from({ length: Math.min(200, N - i) }, () => connectTo(port)))));
+    }
+    await waitFor(() => server.stats().open === N, 10_000, `${N} open`);
+    const replies = await Promise.all(socks.map((s, i) => roundTrip(s, Buffer.from(`conn ${i}\n`), 20_000)));
+    replies.forEach((r, i) => assert.equal(r.toString(), `conn ${i}\n`));
+    for (const s of socks) s.destroy();
+    await waitFor(() => server.stats().open === 0, 10_000, 'all closed');
+    assert.equal(server.stats().total, N);
+  });
+
+  test('stop(grace): stops accepting, lets a connection finish within grace, closes the rest as "server shutdown"', async () => {
+    const server = new EchoServer({ host: '127.0.0.1', port: 0 });
+    const closed: ClosedConnection[] = [];
+    server.on('close', (c) => closed.push(c));
+    const { port } = await server.start();
+    const finishing = await connectTo(port);
+    const lingering = await connectTo(port);
+    lingering.resume();
+    const lingeringClosed = once(lingering, 'close');
+    const t0 = Date.now();
+    const stopped = server.stop(600);
+    // No new connections once stopping.
+    await assert.rejects(connectTo(port), /ECONNREFUSED/);
+    // The finishing one still gets its echo and closes normally.
+    assert.equal((await roundTrip(finishing, Buffer.from('last words'))).toString(), 'last words');
+    finishing.end();
+    await withTimeout(stopped, 5000, 'stop resolves after grace');
+    const elapsed = Date.now() - t0;
+    assert.ok(elapsed >= 550 && elapsed < 3000, `stopped after ${elapsed} ms`);
+    assert.deepEqual(closed.map((c) => c.how).sort(), ['FIN', 'server shutdown']);
+    await withTimeout(lingeringClosed, 2000, 'lingering client sees the close');
+  });
+
+  test('listen errors: port in use is a LabError ERR_SERVER_LISTEN naming EADDRINUSE', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    after(() => blocker.close());
+    const port = (blocker.address() as { port: number }).port;
+    const server = new EchoServer({ host: '127.0.0.1', port });
+    await assert.rejects(server.start(), (e: unknown) => {
+      assert.ok(isLabError(e));
+      assert.equal(e.code, 'ERR_SERVER_LISTEN');
+      assert.match(e.message, /address already in use \(EADDRINUSE\)/);
+      return true;
+    });
+  });
+
+  test('bad options are refused up front', () => {
+    assert.throws(() => new EchoServer({ port: 70000 }), /invalid port/);
+    assert.throws(() => new EchoServer({ idleTimeoutMs: -1 }), /invalid idleTimeoutMs/);
+  });
+
+  test('captureData emits each read', async () => {
+    const { server, port } = await startServer({ captureData: true });
+    const seen: Buffer[] = [];
+    server.on('data', (_c, chunk) => seen.push(Buffer.from(chunk)));
+    await echoOnce(port, Buffer.from('hello aidan\r\n'));
+    assert.equal(Buffer.concat(seen).toString(), 'hello aidan\r\n');
+  });
+
+  test('default host listens on IPv4 and IPv6 (dual stack)', async () => {
+    const server = new EchoServer({ port: 0 });
+    const { port, addresses } = await server.start();
+    after(() => server.stop(0));
+    assert.deepEqual(addresses, ['::']);
+    assert.equal((await echoOnce(port, Buffer.from('v4'))).toString(), 'v4');
+    const s6 = await connectTo(port, '::1');
+    assert.equal((await roundTrip(s6, Buffer.from('v6'))).toString(), 'v6');
+    s6.destroy();
+  });
+});
