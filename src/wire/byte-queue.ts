@@ -41,8 +41,11 @@ export class ByteQueue {
   }
 
   /** Appends a chunk (kept by reference; do not modify it afterwards). */
-  push(chunk: Uint8Array): void {
-    if (chunk.byteLength === 0) return;
+  push(input: Uint8Array): void {
+    if (input.byteLength === 0) return;
+    // A plain Uint8Array view: its subarray() is the engine's own, ~2x cheaper than Buffer's
+    // (measured with --cpu-prof on a 375 MB pcapng: Buffer.subarray + FastBuffer were 8% of time).
+    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     if (this.length === 0) {
       this.chunks.length = 0;
       this.first = 0;
