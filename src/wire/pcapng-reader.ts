@@ -292,6 +292,7 @@ export class PcapngParser implements FormatParser {
     }
     const nIf = this.ifaces.length - this.ifBase;
     if (ifId >= nIf) throw this.bad(`pcapng: interface index ${ifId} is not less than section interface count ${nIf}`);
+    if (capLen > MAX_PACKET_LEN) throw this.bad(`pcapng: cap_len ${capLen} is larger than ${MAX_PACKET_LEN}`);
     const ifIndex = this.ifBase + ifId;
     const ift = this.ifaces[ifIndex] as IfaceTs;
     q.skip(28);
