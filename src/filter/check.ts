@@ -64,12 +64,48 @@ function constExpr(n: Node, t: FieldType, allowPartial: boolean, field: FieldDef
     default: throw new Error('not a constant');
   }
   if (!r.ok && field && t === 'FT_BOOLEAN' && n.kind !== 'charconst') {
+    // semcheck.c mk_fvalue_from_val_string: a boolean's words come from its true_false_string,
+    // which the registry does not carry; tshark's wording for a word it does not know is kept.
     const s = n.kind === 'literal' ? n.text : new TextDecoder().decode(n.bytes);
-    if (s.toLowerCase() === 'true') r = { ok: true, value: true };
-    else if (s.toLowerCase() === 'false') r = { ok: true, value: false };
-    else r = { ok: false, message: `"${s}" cannot be found among the possible values for ${field.abbrev}.` };
+    r = { ok: false, message: `"${s}" cannot be found among the possible values for ${field.abbrev}.` };
   }
   return { k: 'const', type: t, value: conv(r, n), repr: n.repr };
+}
+
+/** PCRE2's words for the regex errors JavaScript's RegExp reports differently (tshark prints PCRE2's). */
+const PCRE_WORDS: readonly [RegExp, string][] = [
+  [/Unterminated group/i, 'missing closing parenthesis'],
+  [/Unmatched '\)'/i, 'unmatched closing parenthesis'],
+  [/Nothing to repeat/i, 'quantifier does not follow a repeatable item'],
+  [/Unterminated character class/i, 'missing terminating ] for character class'],
+  [/\\ at end of pattern/i, '\\ at end of pattern'],
+  [/numbers out of order in \{\} quantifier/i, 'numbers out of order in {} quantifier'],
+  [/Range out of order in character class/i, 'range out of order in character class'],
+  [/Invalid group/i, 'unrecognized character after (? or (?-'],
+];
+
+/**
+ * The pattern as a JavaScript RegExp with PCRE2's options as tshark sets them (caseless). A
+ * leading PCRE inline option group such as `(?-i)` or `(?s)` becomes RegExp flags, since Node 20's
+ * RegExp has no inline modifiers; other PCRE-only syntax is refused as a regex error.
+ */
+function compileRegex(pattern: string): RegExp {
+  let flags = new Set(['i']);
+  let body = pattern;
+  const m = /^\(\?([imsx]*)(?:-([imsx]*))?\)/.exec(pattern);
+  if (m) {
+    for (const f of m[1] ?? '') flags.add(f);
+    for (const f of m[2] ?? '') flags.delete(f);
+    flags = new Set([...flags].filter((f) => f !== 'x'));
+    body = pattern.slice(m[0].length);
+  }
+  return new RegExp(body, [...flags].join(''));
+}
+
+function pcreWording(jsMessage: string): string {
+  const why = jsMessage.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+  for (const [re, words] of PCRE_WORDS) if (re.test(why)) return words;
+  return why.charAt(0).toLowerCase() + why.slice(1);
 }
 
 function canDo(t: FieldType, can: Can): boolean {
@@ -102,10 +138,10 @@ class Checker {
         const pattern = new TextDecoder('latin1').decode(n.right.bytes);
         let re: RegExp;
         try {
-          re = new RegExp(pattern, 'i');
+          re = compileRegex(pattern);
         } catch (e) {
-          const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '') : String(e);
-          fail('ERR_FILTER_BAD_REGEX', msg.regex(why.charAt(0).toLowerCase() + why.slice(1)));
+          const why = pcreWording(e instanceof Error ? e.message : String(e));
+          fail('ERR_FILTER_BAD_REGEX', msg.regex(why));
         }
         if (!(n.left.kind === 'field' || n.left.kind === 'reference' || n.left.kind === 'function' || n.left.kind === 'slice')) {
           fail('ERR_FILTER_TYPE_MISMATCH', msg.leftSideNoQuote(n.repr, n.left.repr), n.left.span);

@@ -24,41 +24,50 @@ const CMP_OP: Partial<Record<Token['kind'], CmpOp>> = {
 
 const spanOf = (t: Token): Span => ({ start: t.start, end: t.end });
 
-/** drange_node_from_str: one slice range, or an error message. */
+/** strtol(s, &end, 0) as drange.c uses it: the number and the rest, or undefined when no digits. */
+function strtol0(s: string): { value: number; rest: string } | undefined {
+  const m = /^\s*([+-]?)(0[xX][0-9A-Fa-f]+|0[0-7]*|[1-9][0-9]*)/.exec(s);
+  if (!m) return undefined;
+  const body = m[2] ?? '0';
+  const v = /^0[xX]/.test(body) ? parseInt(body, 16) : body.length > 1 && body[0] === '0' ? parseInt(body, 8) : parseInt(body, 10);
+  return { value: m[1] === '-' ? -v : v, rest: s.slice(m[0].length) };
+}
+
+const INT32_MAX = 2147483647;
+
+/** drange_node_from_str: one slice range, or Wireshark's error message. */
 export function parseRangeNode(s: string): RangeNode | string {
-  const int = /^\s*[+-]?[0-9]+/;
   let rest = s;
   let lower = 0;
   if (rest[0] !== ':') {
-    const m = int.exec(rest);
-    if (!m) return msg.badRange(s);
-    lower = parseInt(m[0], 10);
-    rest = rest.slice(m[0].length);
+    const n = strtol0(rest);
+    if (!n) return msg.notValidNumber(s);
+    if (n.value > INT32_MAX || n.value < -INT32_MAX - 1) return msg.intOverflow(s);
+    lower = n.value;
+    rest = n.rest;
   }
   rest = rest.replace(/^\s+/, '');
-  let node: RangeNode;
+  const upperOf = (t: string): { value: number; rest: string } | undefined => {
+    const n = strtol0(t);
+    return n && n.value <= INT32_MAX && n.value >= -INT32_MAX - 1 ? n : undefined;
+  };
   if (rest[0] === '-') {
-    const m = int.exec(rest.slice(1));
-    if (!m) return msg.badRange(s);
-    const upper = parseInt(m[0], 10);
-    if (rest.slice(1 + m[0].length).trim() !== '') return msg.badRange(s);
+    const n = upperOf(rest.slice(1));
+    if (!n || n.rest.trim() !== '') return msg.badRange(s);
+    const upper = n.value;
     if ((lower < 0 && upper > 0) || (lower > 0 && upper < 0)) return msg.rangeSigns(s, lower, upper);
     if (upper <= lower) return msg.rangeOrder(s, lower, upper);
-    node = { kind: 'offset', start: lower, end: upper };
-  } else if (rest[0] === ':') {
-    if (rest.length === 1) return { kind: 'to_end', start: lower };
-    const m = int.exec(rest.slice(1));
-    if (!m) return msg.badRange(s);
-    const len = parseInt(m[0], 10);
-    if (rest.slice(1 + m[0].length).trim() !== '') return msg.badRange(s);
-    if (len <= 0) return msg.rangeLength(s, len);
-    node = { kind: 'length', start: lower, length: len };
-  } else if (rest.trim() === '') {
-    node = { kind: 'length', start: lower, length: 1 };
-  } else {
-    return msg.badRange(s);
+    return { kind: 'offset', start: lower, end: upper };
   }
-  return node;
+  if (rest[0] === ':') {
+    if (rest.length === 1) return { kind: 'to_end', start: lower };
+    const n = upperOf(rest.slice(1));
+    if (!n || n.rest.trim() !== '') return msg.badRange(s);
+    if (n.value <= 0) return msg.rangeLength(s, n.value);
+    return { kind: 'length', start: lower, length: n.value };
+  }
+  if (rest.trim() === '') return { kind: 'length', start: lower, length: 1 };
+  return msg.badRange(s);
 }
 
 class Parser {
