@@ -26,22 +26,27 @@ const { values: opt } = parseArgs({
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
 interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
-/** Self time (ms) per function "name url:line", largest first, from a V8 .cpuprofile; pct is of busy (non-idle) time. */
-export function selfTimes(p: CpuProfile): { fn: string; ms: number; pct: number }[] {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+/**
+ * Self time (ms) per function "name url:line" summed over V8 .cpuprofiles (a primary and its
+ * workers), largest first; pct is of busy time, so the (idle) row has none.
+ */
+export function selfTimes(profiles: CpuProfile[]): { fn: string; ms: number; pct: number }[] {
   const ms = new Map<string, number>();
-  let total = 0;
-  p.samples.forEach((id, i) => {
-    const dt = (p.timeDeltas[i] ?? 0) / 1000;
-    const n = byId.get(id);
-    if (!n) return;
-    const { functionName, url, lineNumber } = n.callFrame;
-    const where = url ? ` ${url.startsWith('file://') ? relative(ROOT, new URL(url).pathname) : url}:${lineNumber + 1}` : '';
-    const key = `${functionName || '(anonymous)'}${where}`;
-    ms.set(key, (ms.get(key) ?? 0) + dt);
-    if (key !== '(idle)') total += dt;
-  });
-  return [...ms].map(([fn, t]) => ({ fn, ms: t, pct: (100 * t) / total })).sort((a, b) => b.ms - a.ms);
+  let busy = 0;
+  for (const p of profiles) {
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    p.samples.forEach((id, i) => {
+      const dt = (p.timeDeltas[i] ?? 0) / 1000;
+      const n = byId.get(id);
+      if (!n) return;
+      const { functionName, url, lineNumber } = n.callFrame;
+      const where = url ? ` ${url.startsWith('file://') ? relative(ROOT, new URL(url).pathname) : url}:${lineNumber + 1}` : '';
+      const key = `${functionName || '(anonymous)'}${where}`;
+      ms.set(key, (ms.get(key) ?? 0) + dt);
+      if (key !== '(idle)') busy += dt;
+    });
+  }
+  return [...ms].map(([fn, t]) => ({ fn, ms: t, pct: fn === '(idle)' ? NaN : (100 * t) / busy })).sort((a, b) => b.ms - a.ms);
 }
 
 async function main(): Promise<void> {
@@ -64,14 +69,15 @@ async function main(): Promise<void> {
     for (let i = 0; i < 50 && srv.proc.exitCode === null && srv.proc.signalCode === null; i++) await sleep(100);
     if (srv.proc.exitCode === null && srv.proc.signalCode === null) srv.proc.kill('SIGTERM');
     await sleep(500);
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error(`no .cpuprofile in ${dir}: the server did not exit cleanly on SIGINT/SIGTERM`);
-    const rows = selfTimes(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile).slice(0, Number(opt.top));
-    const out = [`### CPU profile of tcplab serve at ${opt.scenario} (${Math.round(load.msgsPerSec)} msgs/s, p99 ${Math.round(load.p99Us)} µs)`, '',
+    const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+    if (!files.length) throw new Error(`no .cpuprofile in ${dir}: the server did not exit cleanly on SIGINT`);
+    const rows = selfTimes(files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile)).slice(0, Number(opt.top));
+    const out = [`### CPU profile of tcplab serve at ${opt.scenario} (${Math.round(load.msgsPerSec)} msgs/s, p99 ${Math.round(load.p99Us)} µs;` +
+      ` ${files.length} process(es) summed)`, '',
       '| self ms | % of busy | function |', '|---:|---:|---|',
-      ...rows.map((r) => `| ${r.ms.toFixed(0)} | ${r.pct.toFixed(1)} | \`${r.fn}\` |`)];
+      ...rows.map((r) => `| ${r.ms.toFixed(0)} | ${Number.isNaN(r.pct) ? '-' : r.pct.toFixed(1)} | \`${r.fn}\` |`)];
     process.stdout.write(out.join('\n') + '\n');
-    if (opt.keep) process.stderr.write(`profile kept: ${join(dir, file)}\n`);
+    if (opt.keep) process.stderr.write(`profiles kept in ${dir}\n`);
   } finally {
     removeBuild(bins);
     if (!opt.keep) rmSync(dir, { recursive: true, force: true });

@@ -155,36 +155,70 @@ const WITH_NOFILE = ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$@"', 'bash'];
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Resident set size of `pid` in bytes (VmRSS), or NaN once it is gone. */
-export function rssBytes(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m?.[1] ? Number(m[1]) * 1024 : NaN;
-  } catch {
-    return NaN;
+/**
+ * `pid` and all its descendants (a server may fork workers: `tcplab serve --workers`), found by
+ * scanning /proc for parent links. The figures below are sums over this tree.
+ */
+export function processTree(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* exited while we looked */ }
   }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child);
+  }
+  return tree;
+}
+
+/** Sum of fn over the process tree of `pid`; NaN when `pid` itself is gone. */
+function sumTree(pid: number, fn: (p: number) => number): number {
+  const own = fn(pid);
+  if (!Number.isFinite(own)) return NaN;
+  return processTree(pid).slice(1).reduce((t, p) => t + (fn(p) || 0), own);
+}
+
+/** Resident set size (VmRSS) of `pid` and its descendants in bytes (shared pages counted in each). */
+export function rssBytes(pid: number): number {
+  return sumTree(pid, (p) => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      return m?.[1] ? Number(m[1]) * 1024 : NaN;
+    } catch {
+      return NaN;
+    }
+  });
 }
 
 const CLK_TCK = 100; // USER_HZ on Linux x86-64 and arm64
 
-/** User+system CPU seconds `pid` has used so far, all threads included. */
+/** User+system CPU seconds used so far by `pid` and its live descendants, all threads included. */
 export function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the ")" closing the command name: state is field 3, utime 14, stime 15.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
+  return sumTree(pid, (p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      // Fields after the ")" closing the command name: state is field 3, utime 14, stime 15.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    } catch {
+      return NaN;
+    }
+  });
 }
 
+/** Open file descriptors of `pid` and its descendants. */
 export function openFds(pid: number): number {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return NaN;
-  }
+  return sumTree(pid, (p) => {
+    try {
+      return readdirSync(`/proc/${p}/fd`).length;
+    } catch {
+      return NaN;
+    }
+  });
 }
 
 /** What the Go load generator prints (see bench/echo/loadgen/main.go, type Result). */
