@@ -216,6 +216,12 @@ test('the Deployment runs the same command with TCP probes on 6666 and resource 
   for (const r of ['limits.cpu', 'limits.memory', 'requests.cpu', 'requests.memory']) {
     assert.ok(at(c, `resources.${r}`) !== undefined, `resources.${r} set`);
   }
+  // Node sizes its default worker count from the node's cores, not the pod's CPU quota.
+  const w = (args as string[]).indexOf('--workers');
+  const cpuLimit = String(at(c, 'resources.limits.cpu'));
+  const cores = cpuLimit.endsWith('m') ? Number(cpuLimit.slice(0, -1)) / 1000 : Number(cpuLimit);
+  assert.ok(w > 0, 'Deployment args fix --workers');
+  assert.ok(Number(args[w + 1]) >= 1 && Number(args[w + 1]) <= Math.ceil(cores), `--workers ${String(args[w + 1])} fits the ${cpuLimit} CPU limit`);
   assert.equal(at(dep, 'spec.template.spec.securityContext.runAsNonRoot'), true);
   const labels = at(dep, 'spec.template.metadata.labels') as Obj;
   for (const [k, v] of Object.entries(at(dep, 'spec.selector.matchLabels') as Obj)) assert.equal(labels[k], v, `selector ${k} matches the pod labels`);
