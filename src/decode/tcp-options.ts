@@ -121,42 +121,52 @@ export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, op
         `${tcpOptionName(kind)} (option length = ${len} bytes says option goes past end of options)`);
       return;
     }
-    if (!s.need('tcp', p, len, end, tcpOptionName(kind))) return;
+    if (!s.need('tcp', p, len, end, tcpOptionName(kind))) {
+      // Cut by the snaplen inside the option: Wireshark still shows the kind and every value
+      // whose bytes were captured before it stops (e.g. tsval without tsecr).
+      if (s.pkt.truncated && p + len <= end) {
+        opts.push({ offset: p, length: len, kind });
+        parseOption(s, tcp, kind, p, len, s.cap < end ? s.cap : end);
+      }
+      return;
+    }
     opts.push({ offset: p, length: len, kind });
-    parseOption(s, tcp, kind, p, len);
+    parseOption(s, tcp, kind, p, len, p + len);
     p += len;
   }
 }
 
-function parseOption(s: DecodeState, tcp: TcpHeader, kind: number, p: number, len: number): void {
+/** Parses option values; only values whose bytes lie before `cap` (the captured end) are read. */
+function parseOption(s: DecodeState, tcp: TcpHeader, kind: number, p: number, len: number, cap: number): void {
   switch (kind) {
     case TCPOPT_MSS:
-      if (len === 4) tcp.mss = s.u16(p + 2);
-      else badLen(s, kind, p, len, '4');
+      if (len !== 4) badLen(s, kind, p, len, '4');
+      else if (p + 4 <= cap) tcp.mss = s.u16(p + 2);
       return;
     case TCPOPT_WINDOW:
-      if (len === 3) tcp.wscale = s.u8at(p + 2);
-      else badLen(s, kind, p, len, '3');
+      if (len !== 3) badLen(s, kind, p, len, '3');
+      else if (p + 3 <= cap) tcp.wscale = s.u8at(p + 2);
       return;
     case TCPOPT_SACK_PERM:
       if (len === 2) tcp.sackPerm = true;
       else badLen(s, kind, p, len, '2');
       return;
     case TCPOPT_TIMESTAMP:
-      if (len === 10) {
-        tcp.tsval = s.u32(p + 2);
-        tcp.tsecr = s.u32(p + 6);
-      } else badLen(s, kind, p, len, '10');
+      if (len !== 10) badLen(s, kind, p, len, '10');
+      else {
+        if (p + 6 <= cap) tcp.tsval = s.u32(p + 2);
+        if (p + 10 <= cap) tcp.tsecr = s.u32(p + 6);
+      }
       return;
     case TCPOPT_SACK: {
       // Blocks of 8 bytes; a short remainder is a malformed sub-option (Wireshark keeps the good blocks).
       let q = p + 2;
       const e = p + len;
-      while (q + 8 <= e) {
+      while (q + 8 <= e && q + 8 <= cap) {
         tcp.sack.push({ le: s.u32(q), re: s.u32(q + 4) });
         q += 8;
       }
-      if (q < e) s.addIssue('ERR_TCP_OPT_SACK_LEN', 'tcp', q, 'SACK block is malformed (not 8 bytes)');
+      if (q < e && q + 8 > e) s.addIssue('ERR_TCP_OPT_SACK_LEN', 'tcp', q, 'SACK block is malformed (not 8 bytes)');
       return;
     }
     default:

@@ -123,3 +123,31 @@ export function normaliseTsharkRow(cols: string[]): string[] {
     return v;
   });
 }
+
+/**
+ * Compares our row with tshark's (already normalised) for one frame and returns the fields that
+ * differ. One documented divergence is absorbed here: tshark also marks a frame short when an
+ * application dissector (HTTP, X11, …) runs into the snaplen cut of the payload; tcplab dissects
+ * no application protocols, so such frames are not `truncated` for us.
+ */
+export function diffRow(rec: CaptureRecord, pkt: DecodedPacket, theirs: string[]): { fields: DecodeField[]; appShort: boolean } {
+  const ours = fieldRow(rec, pkt);
+  const kShort = DECODE_FIELDS.indexOf('_ws.short');
+  let appShort = false;
+  if (ours[kShort] === '' && theirs[kShort] !== '' && rec.capLen < rec.origLen && pkt.payloadLength > 0 && !pkt.truncated) {
+    appShort = true;
+  }
+  const fields: DecodeField[] = [];
+  for (let k = 0; k < DECODE_FIELDS.length; k++) {
+    if (k === kShort && appShort) continue;
+    if (ours[k] !== theirs[k]) fields.push(DECODE_FIELDS[k]!);
+  }
+  return { fields, appShort };
+}
+
+/** tshark arguments that produce a golden / comparison table for `path`. */
+export function tsharkArgs(path: string): string[] {
+  const args = ['-r', path, '-n', '-o', 'tcp.relative_sequence_numbers:FALSE', '-T', 'fields', '-E', 'occurrence=a'];
+  for (const f of DECODE_FIELDS) args.push('-e', f);
+  return args;
+}
