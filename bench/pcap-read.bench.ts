@@ -24,7 +24,8 @@ function mb(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
 }
 
-async function streamed(path: string): Promise<{ pkts: number; bytes: number; ms: number }> {
+async function streamed(path: string): Promise<{ pkts: number; bytes: number; ms: number; cpuMs: number }> {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const src = await openCaptureFile(path);
   let pkts = 0;
@@ -33,7 +34,8 @@ async function streamed(path: string): Promise<{ pkts: number; bytes: number; ms
     pkts++;
     bytes += r.capLen;
   }
-  return { pkts, bytes, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+  const c = process.cpuUsage(c0);
+  return { pkts, bytes, ms: Number(process.hrtime.bigint() - t0) / 1e6, cpuMs: (c.user + c.system) / 1000 };
 }
 
 /** Parses the first `limit` bytes of the file from memory (no I/O in the timed loop). */
@@ -53,11 +55,26 @@ function inMemory(path: string, limit: number): { pkts: number; size: number; ms
   return { pkts, size, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
-function timeTool(cmd: string, args: string[]): number | undefined {
+/**
+ * Wall and CPU milliseconds of a tool run (CPU via /usr/bin/time, since a shared 2-core machine
+ * makes wall time noisy; CPU time compares the work done).
+ */
+function timeTool(cmd: string, args: string[]): { ms: number; cpuMs: number | undefined } | undefined {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'] });
-  if (r.error !== undefined) return undefined;
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %U %S', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.error !== undefined) {
+    const plain = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+    return plain.error !== undefined ? undefined : { ms: Number(process.hrtime.bigint() - t0) / 1e6, cpuMs: undefined };
+  }
+  const m = /TIME ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { ms, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : undefined };
+}
+
+function ratioLine(label: string, ours: { ms: number; cpuMs: number }, t: { ms: number; cpuMs: number | undefined } | undefined): void {
+  if (t === undefined) return;
+  const cpu = t.cpuMs !== undefined ? `, cpu ${(t.cpuMs / 1000).toFixed(2)} s → CPU ratio ${(ours.cpuMs / t.cpuMs).toFixed(2)}` : '';
+  console.log(`  ${label}: wall ${(t.ms / 1000).toFixed(2)} s → wall ratio tcplab/tcpdump ${(ours.ms / t.ms).toFixed(2)}${cpu}`);
 }
 
 const files = process.argv.slice(2);
@@ -77,8 +94,8 @@ for (const path of files) {
   const tcpdumpW = timeTool('tcpdump', ['-r', path, '-w', '/dev/null']);
   const tcpdumpQ = timeTool('tcpdump', ['-r', path, '-nn', '-q']);
   console.log(`${path}: ${mb(size)} MB, ${s.pkts} packets (avg ${(s.bytes / s.pkts).toFixed(0)} B captured)`);
-  console.log(`  openCaptureFile (streamed, run first): ${(s.ms / 1000).toFixed(2)} s, ${mb(size / (s.ms / 1000))} MB/s, ${((s.pkts / s.ms) * 1000 / 1e6).toFixed(2)} M pkt/s, ${((s.ms * 1e6) / s.pkts).toFixed(0)} ns/pkt; RSS grew ${mb(rssGrowth)} MB (peak ${mb(peakRss)} MB)`);
+  console.log(`  openCaptureFile (streamed, run first): ${(s.ms / 1000).toFixed(2)} s (cpu ${(s.cpuMs / 1000).toFixed(2)} s), ${mb(size / (s.ms / 1000))} MB/s, ${((s.pkts / s.ms) * 1000 / 1e6).toFixed(2)} M pkt/s, ${((s.ms * 1e6) / s.pkts).toFixed(0)} ns/pkt; RSS grew ${mb(rssGrowth)} MB (peak ${mb(peakRss)} MB)`);
   console.log(`  BufferCaptureReader (in memory, first ${mb(mem.size)} MB): ${mb(mem.size / (mem.ms / 1000))} MB/s, ${((mem.ms * 1e6) / mem.pkts).toFixed(0)} ns/pkt (warm-up ${warm.pkts} pkts)`);
-  if (tcpdumpW !== undefined) console.log(`  tcpdump -r FILE -w /dev/null: ${(tcpdumpW / 1000).toFixed(2)} s → tcplab/tcpdump time ratio ${(s.ms / tcpdumpW).toFixed(2)}`);
-  if (tcpdumpQ !== undefined) console.log(`  tcpdump -r FILE -nn -q >/dev/null: ${(tcpdumpQ / 1000).toFixed(2)} s → tcplab/tcpdump time ratio ${(s.ms / tcpdumpQ).toFixed(2)}`);
+  ratioLine('tcpdump -r FILE -w /dev/null', s, tcpdumpW);
+  ratioLine('tcpdump -r FILE -nn -q >/dev/null', s, tcpdumpQ);
 }

@@ -90,6 +90,24 @@ export class ByteQueue {
     return out;
   }
 
+  /**
+   * Consumes `total` bytes (≤ length) and returns bytes [off, off + len) of them: a view when the
+   * total lies inside the first chunk (the common case: one call per record on the hot path),
+   * else a fresh copy.
+   */
+  extract(off: number, len: number, total: number): Uint8Array {
+    const h = this.head;
+    if (this.cur.byteLength - h >= total) {
+      const out = this.cur.subarray(h + off, h + off + len);
+      this.advance(total);
+      return out;
+    }
+    if (off > 0) this.advance(off);
+    const out = this.take(len);
+    this.advance(total - off - len);
+    return out;
+  }
+
   /** Consumes n bytes (n ≤ length). */
   skip(n: number): void {
     this.advance(n);

@@ -114,8 +114,7 @@ export class PcapParser implements FormatParser {
       );
     }
     if (q.length < hl + capLen) return undefined;
-    q.skip(hl);
-    const data = q.take(capLen);
+    const data = q.extract(hl, capLen, hl + capLen);
     // Not normalised when frac ≥ 10^6 µs / 10^9 ns: tshark 4.0 keeps such a value as is (and
     // prints e.g. "1701999731.1011041000"); see the file header.
     const nsec = this.nsec ? frac : frac * 1000;

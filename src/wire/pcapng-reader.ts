@@ -277,7 +277,8 @@ export class PcapngParser implements FormatParser {
     if (total < 32) throw this.bad(`pcapng: total block length ${total} of ${what} is too small (< 32)`);
     if (total > MAX_PACKET_BLOCK) throw this.bad(`pcapng: total block length ${total} of ${what} is too large (> ${MAX_PACKET_BLOCK})`);
     if (q.length < total) return NEED_MORE;
-    q.header(28);
+    // The whole block as one contiguous view (the chunk itself unless the block straddles chunks).
+    q.header(total);
     const v = q.hv;
     const o = q.ho;
     const le = this.le;
@@ -293,26 +294,19 @@ export class PcapngParser implements FormatParser {
     const nIf = this.ifaces.length - this.ifBase;
     if (ifId >= nIf) throw this.bad(`pcapng: interface index ${ifId} is not less than section interface count ${nIf}`);
     if (capLen > MAX_PACKET_LEN) throw this.bad(`pcapng: cap_len ${capLen} is larger than ${MAX_PACKET_LEN}`);
+    this.checkTrailer(v.getUint32(o + total - 4, le), rawLen);
     const ifIndex = this.ifBase + ifId;
     const ift = this.ifaces[ifIndex] as IfaceTs;
-    q.skip(28);
-    const data = q.take(capLen);
-    q.skip(padded - capLen);
-    const optLen = total - 32 - padded;
     let comments: readonly string[] = NO_COMMENTS;
-    if (optLen > 0) {
-      q.header(optLen);
-      const ov = q.hv;
+    const optStart = o + 28 + padded;
+    if (optStart < o + total - 4) {
       let list: string[] | undefined;
-      forEachOption(ov, q.ho, q.ho + optLen, le, (code, vo, len) => {
-        if (code === OPT_COMMENT) (list ??= []).push(text(ov, vo, len));
+      forEachOption(v, optStart, o + total - 4, le, (code, vo, len) => {
+        if (code === OPT_COMMENT) (list ??= []).push(text(v, vo, len));
       });
       if (list !== undefined) comments = list;
-      q.skip(optLen);
     }
-    q.header(4);
-    this.checkTrailer(q.hv.getUint32(q.ho, le), rawLen);
-    q.skip(4);
+    const data = q.extract(28, capLen, total);
     return {
       frameNo: ++this.frameNo,
       ts: toTimestamp(high, low, ift),
