@@ -180,7 +180,14 @@ export function registerConnect(program: Command): void {
         o.input = stdinLines(flags.crlf ? '\r\n' : '\n');
         if (!flags.json) o.onData = (b) => { process.stdout.write(b); };
       }
-      const t = await runClient(o);
+      let t: ClientTranscript;
+      try {
+        t = await runClient(o);
+      } finally {
+        // The peer may have closed while a stdin line was still awaited: let go of stdin, or the
+        // process would wait for the user's next line.
+        if (interactive) process.stdin.destroy();
+      }
       if (flags.json) {
         process.stdout.write(JSON.stringify(t) + '\n');
       } else if (interactive) {

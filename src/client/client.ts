@@ -331,8 +331,8 @@ class Run {
       const piece = data.subarray(off, Math.min(data.length, off + step));
       this.bytesSent += piece.length;
       this.record('write', piece.length);
-      // A copy: the caller's buffer may change while Node still holds the write.
-      if (!this.socket.write(Buffer.from(piece), () => { this.lastProgressNs = this.nowNs(); })) {
+      // No copy (a --file of 1 GB stays 1 GB): the payload is owned by the run until it settles.
+      if (!this.socket.write(piece, () => { this.lastProgressNs = this.nowNs(); })) {
         this.drained = false;
         await this.until(() => this.drained);
       }

@@ -15,7 +15,8 @@ export interface ClientOptions {
 
   /**
    * Non-interactive mode: these bytes are sent `repeat` times, one round at a time; each round
-   * waits for its echo before the next starts, and the round trip is timed.
+   * waits for its echo before the next starts, and the round trip is timed. The bytes are written
+   * without copying: do not change them until runClient() settles.
    */
   payload?: Uint8Array;
   /** Rounds of `payload` (default 1). */
@@ -23,7 +24,8 @@ export interface ClientOptions {
   /**
    * Interactive mode (when `payload` is absent): every item is sent as it arrives (the CLI passes
    * stdin lines with their line ending). At the end of the input the client waits (at most
-   * `timeoutMs`) until as many bytes came back as were sent, then closes.
+   * `timeoutMs`) until as many bytes came back as were sent, then closes. Items are written
+   * without copying. When the peer closes first, the run ends without reading further items.
    */
   input?: AsyncIterable<Uint8Array>;
   /** Called with a copy of every received chunk, in order (the CLI prints echoes with it). */

@@ -15,6 +15,7 @@ const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin
 
 interface Result { status: number | null; stdout: string; stderr: string }
 
+/** Runs the CLI; `stdin` undefined = stdin stays open (a user who typed nothing yet). */
 function tcplab(args: string[], stdin?: string, timeoutMs = 20_000): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -24,7 +25,8 @@ function tcplab(args: string[], stdin?: string, timeoutMs = 20_000): Promise<Res
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`tcplab ${args.join(' ')} timed out; stderr: ${stderr}`)); }, timeoutMs);
     child.on('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
-    child.stdin.end(stdin ?? '');
+    if (stdin !== undefined) child.stdin.end(stdin);
+    child.on('exit', () => child.stdin.destroy());
   });
 }
 
@@ -43,7 +45,7 @@ function oneLine(stderr: string): void {
 
 test('--send --repeat 3: exit 0, one RTT per round, min/avg/max, and the ok line', async () => {
   const p = await peer(echo);
-  const r = await tcplab(['connect', '127.0.0.1', String(p.port), '--send', 'hello', '--repeat', '3']);
+  const r = await tcplab(['connect', '127.0.0.1', String(p.port), '--send', 'hello', '--repeat', '3'], '');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^connected 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ \(handshake \d+\.\d{3} ms\)$/m);
   for (const n of [1, 2, 3]) assert.match(r.stdout, new RegExp(`^round ${n}: 5 bytes echoed, rtt \\d+\\.\\d{3} ms$`, 'm'));
@@ -66,6 +68,16 @@ test('interactive without --crlf: lines end with LF', async () => {
   const r = await tcplab(['connect', '127.0.0.1', String(p.port)], 'ping\n');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'ping\n');
+});
+
+test('interactive: a server that greets and closes ends the client at once, stdin still open', async () => {
+  const p = await peer((s) => { s.end('220 bye now\r\n'); });
+  const started = Date.now();
+  const r = await tcplab(['connect', '127.0.0.1', String(p.port)], undefined, 10_000);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '220 bye now\r\n');
+  assert.match(r.stderr, /\(peer closed\)/);
+  assert.ok(Date.now() - started < 5000);
 });
 
 test('--file with --chunk: the file bytes come back unchanged', async () => {
