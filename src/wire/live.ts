@@ -37,6 +37,8 @@ export interface LiveCaptureOptions {
   tool?: CaptureTool;
   /** Milliseconds to wait for the tool to start writing (default 10000). */
   startTimeoutMs?: number;
+  /** Run the tool as this user/group (privilege separation; the tests use it to check EPERM). */
+  runAs?: { uid: number; gid: number };
 }
 
 /** A live CaptureSource; close() kills the tool, stop() asks it to finish. */
@@ -103,7 +105,11 @@ class ToolMissing extends Error {}
 
 async function startWith(tool: CaptureTool, opts: LiveCaptureOptions): Promise<LiveCaptureSource> {
   const args = captureArgs(tool, opts);
-  const child: Child = spawn(tool, args, { stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+  const child: Child = spawn(tool, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    shell: false,
+    ...(opts.runAs !== undefined ? { uid: opts.runAs.uid, gid: opts.runAs.gid } : {}),
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (s: string) => {

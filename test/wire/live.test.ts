@@ -115,6 +115,20 @@ test('close() kills the tool at once', async () => {
   assert.equal(r.done, true);
 });
 
+for (const tool of ['tcpdump', 'dumpcap'] as const) {
+  test(`${tool} run as nobody: ERR_CAPTURE_PERMISSION with the tool's message`, async () => {
+    await assert.rejects(
+      withTimeout(startLiveCapture({ iface: 'lo', tool, runAs: { uid: 65534, gid: 65534 } }), 15_000, 'as nobody'),
+      (e: CaptureError) => {
+        assert.equal(e.code, 'ERR_CAPTURE_PERMISSION', e.message);
+        assert.match(e.message, /permission/);
+        assert.ok(!e.message.includes('\n'));
+        return true;
+      },
+    );
+  });
+}
+
 test('permission errors are classified (stderr of tcpdump/dumpcap run as nobody on lo)', () => {
   // Captured once with: runuser -u nobody -- tcpdump -i lo -w -   (and the same for dumpcap)
   const t = classifyToolError('tcpdump', "tcpdump: lo: You don't have permission to perform this capture on that device\n(socket: Operation not permitted)\n", 'exited with status 1');
