@@ -71,7 +71,10 @@ const CHATTER = /^(tcpdump: listening on |listening on |Capturing on |File: |\d+
 
 /** Classifies a failed tool's stderr into a CaptureError with the tool's own words on one line. */
 export function classifyToolError(tool: CaptureTool, stderr: string, exit: string): CaptureError {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => !CHATTER.test(l) && !l.startsWith('See the User'));
+  let lines = stderr.split('\n').map((l) => l.trim()).filter((l) => !CHATTER.test(l) && !l.startsWith('See the User'));
+  // dumpcap follows its permission error with a page of Debian advice: keep the error itself.
+  const advice = lines.findIndex((l) => l.startsWith('Please check to make sure you have sufficient permissions'));
+  if (advice >= 0) lines = lines.slice(0, advice);
   const text = lines.join(' ') || `${tool} ${exit} without a message`;
   let code: (typeof CAPTURE_ERR)[keyof typeof CAPTURE_ERR] = CAPTURE_ERR.TOOL;
   if (/can't parse filter expression|syntax error in filter|Invalid capture filter|isn't a valid capture filter|expression rejects all packets|illegal token|unknown (host|port|protocol|net)/i.test(text)) code = CAPTURE_ERR.BAD_FILTER;
