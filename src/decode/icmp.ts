@@ -40,11 +40,12 @@ function decodeIcmpCommon(s: DecodeState, off: number, end: number, version: 4 |
     seqNum: 0,
   };
   pkt.icmp = icmp;
-  if (s.avail(off, end) >= 8) {
-    icmp.ident = s.u16(off + 4);
-    icmp.seqNum = s.u16(off + 6);
-    icmp.length = 8;
-  }
+  // Wireshark reads bytes 4..7 for every type it knows (identifier/sequence, unused, pointer,
+  // gateway, MTU), so a header shorter than 8 bytes is cut (or malformed) for all practical types.
+  if (!s.need(layer, off, 8, end, 'ICMP header')) return;
+  icmp.ident = s.u16(off + 4);
+  icmp.seqNum = s.u16(off + 6);
+  icmp.length = 8;
   const isError = version === 4 ? ICMP_ERROR_TYPES.has(type) : ICMPV6_ERROR_TYPES.has(type);
   if (!isError || s.inError) {
     // Wireshark does not dissect a quote inside a quote; the rest is ICMP data.
@@ -52,7 +53,6 @@ function decodeIcmpCommon(s: DecodeState, off: number, end: number, version: 4 |
     pkt.payloadLength = s.avail(off + 8, end);
     return;
   }
-  if (!s.need(layer, off, 8, end, 'ICMP header')) return;
   const inner = newPacket(pkt.linkType);
   const sub = new DecodeState();
   sub.begin(s.u8, s.dv, s.cap, inner);

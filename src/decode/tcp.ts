@@ -120,13 +120,9 @@ export function decodeTcp(s: DecodeState, off: number, end: number): void {
     if ((pkt.truncated && !before) || hlen > reported && pkt.issues.length > nIssues) return;
   }
   const pay = off + hlen;
-  tcp.payloadOffset = pay;
+  // Clamped to the captured bytes: a header that claims more than was captured has no payload here.
+  tcp.payloadOffset = pay < s.cap ? pay : s.cap;
   tcp.capturedLen = s.avail(pay, end);
-  if (end > pay) {
-    pkt.payloadOffset = pay;
-    pkt.payloadLength = tcp.capturedLen;
-  } else {
-    pkt.payloadOffset = pay < s.cap ? pay : s.cap;
-    pkt.payloadLength = 0;
-  }
+  pkt.payloadOffset = tcp.payloadOffset;
+  pkt.payloadLength = tcp.capturedLen;
 }
