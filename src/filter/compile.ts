@@ -196,6 +196,12 @@ function constPred(op: RelOp, type: FieldType, c: Value): Pred {
       case 'le': return (v) => (v as number) <= c;
     }
   }
+  if (type === 'FT_IPv4' && typeof c === 'object' && c !== null && 'mask' in c && (op === 'eq' || op === 'ne')) {
+    // field values are plain numbers (mask /32): compare under the constant's mask, no dispatch
+    const mask = c.mask, net = (c.addr & mask) >>> 0;
+    return op === 'eq' ? (v) => typeof v === 'number' ? ((v & mask) >>> 0) === net : comparatorFor(type)(v, c) === 0
+      : (v) => typeof v === 'number' ? ((v & mask) >>> 0) !== net : comparatorFor(type)(v, c) !== 0;
+  }
   const cmp = comparatorFor(type);
   switch (op) {
     case 'eq': return (v) => cmp(v, c) === 0;
@@ -256,10 +262,13 @@ function compileTest(t: Test, fields: Set<FieldDef>): Predicate {
       const right = compileExpr(t.right, fields);
       const test = pairTest(t.op, t.type);
       const all = t.all;
+      const ls: Value[] = []; // reused: values() may share its array with the next read
       return (f) => {
         const ls0 = left(f);
-        if (ls0.length === 0) return false;
-        const ls = ls0.slice(); // values() may share its array with the next read
+        const n = ls0.length;
+        if (n === 0) return false;
+        ls.length = 0;
+        for (let i = 0; i < n; i++) ls.push(ls0[i] as Value);
         const rs = right(f);
         if (rs.length === 0) return false;
         for (const a of ls) for (const b of rs) {
