@@ -53,6 +53,33 @@ export function formatIPv6(b: Uint8Array): string {
   return `${head}::${tail}`;
 }
 
+/**
+ * Wireshark's MAC name resolution (on by default in tshark) for the few OUIs our captures meet:
+ * loopback's all-zero OUI, common VM NICs. Unknown OUIs print bare, as tshark does when its manuf
+ * file has no entry. (Divergence: tshark's manuf file knows ~50k OUIs.)
+ */
+const OUI_NAMES: Record<string, string> = {
+  '00:00:00': '00:00:00', '00:0c:29': 'VMware', '00:50:56': 'VMware', '08:00:27': 'PcsCompu', '52:54:00': 'RealtekU',
+  '00:1b:63': 'Apple', '00:1f:f3': 'Apple',
+};
+const OUI_LONG: Record<string, string> = {
+  '00:00:00': 'Officially Xerox, but 0:0:0:0:0:0 is more common', '00:0c:29': 'VMware, Inc.', '00:50:56': 'VMware, Inc.',
+  '08:00:27': 'PCS Computer Systems GmbH', '52:54:00': 'Realtek (UpTech? also reported)', '00:1b:63': 'Apple, Inc.', '00:1f:f3': 'Apple, Inc.',
+};
+
+/** The manufacturer's long name of a MAC's OUI (eth.*.oui_resolved), when known. */
+export function ouiLongName(b: Uint8Array): string | undefined {
+  return OUI_LONG[formatHex(b.subarray(0, 3), ':')];
+}
+
+/** "00:00:00_00:00:00", "Broadcast", or the bare MAC when the OUI is unknown. */
+export function resolveMac(b: Uint8Array): string {
+  const m = formatHex(b, ':');
+  if (m === 'ff:ff:ff:ff:ff:ff') return 'Broadcast';
+  const name = OUI_NAMES[m.slice(0, 8)];
+  return name === undefined ? m : `${name}_${m.slice(9)}`;
+}
+
 /** aa:bb:cc:dd:ee:ff */
 export function formatMac(b: Uint8Array): string {
   return formatHex(b, ':');
@@ -70,8 +97,13 @@ export function formatAbsTime(t: Timestamp): string {
   return `${MONTHS[d.getUTCMonth()]} ${p2(d.getUTCDate())}, ${d.getUTCFullYear()} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${String(t.nsec).padStart(9, '0')} UTC`;
 }
 
-/** Seconds with 9 decimals of a signed ns span: 31000 → "0.000031000". */
-export function formatRelNs(ns: number): string {
+/** Seconds with 9 decimals of a signed ns span: 31000 → "0.000031000" (bigint for epoch-sized spans). */
+export function formatRelNs(ns: number | bigint): string {
+  if (typeof ns === 'bigint') {
+    const neg = ns < 0n;
+    const a = neg ? -ns : ns;
+    return `${neg ? '-' : ''}${a / 1_000_000_000n}.${String(a % 1_000_000_000n).padStart(9, '0')}`;
+  }
   const neg = ns < 0;
   const a = Math.abs(ns);
   const sec = Math.floor(a / 1e9);
@@ -124,7 +156,7 @@ export function formatFieldValue(def: FieldDef, v: FieldValue): string {
     case 'FT_ABSOLUTE_TIME':
       return formatAbsTime(v as Timestamp);
     case 'FT_RELATIVE_TIME':
-      return formatRelNs(v as number);
+      return formatRelNs(v as number | bigint);
     case 'FT_DOUBLE':
     case 'FT_FLOAT':
       return String(v);

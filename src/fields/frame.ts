@@ -5,6 +5,7 @@
 import type { FieldDef, Frame } from './field.js';
 import type { LayerId } from '../decode/packet.js';
 import { bool, field, generated, NO_VALUES, one, present, proto } from './define.js';
+import { dataBytes } from './transport.js';
 
 /** LINKTYPE_* → Wireshark's WTAP_ENCAP_* number (frame.encap_type) and its name (-V). */
 const ENCAP: Record<number, [number, string]> = {
@@ -18,7 +19,8 @@ export function encapOf(linkType: number): [number, string] {
   return ENCAP[linkType] ?? [-1, 'Unknown'];
 }
 
-const LAYER_PROTOS: Record<LayerId, string> = {
+const LAYER_PROTOS: Partial<Record<LayerId, string>> = {
+  mpls: 'mpls',
   null: 'null', loop: 'null', eth: 'eth:ethertype', vlan: 'vlan:ethertype', llc: 'llc', sll: 'sll:ethertype',
   sll2: 'sll:ethertype', raw: 'raw', ppp: 'ppp', nflog: 'nflog', ip: 'ip', ipv6: 'ipv6', icmp: 'icmp',
   icmpv6: 'icmpv6', udp: 'udp', tcp: 'tcp', data: 'data',
@@ -28,7 +30,17 @@ const LAYER_PROTOS: Record<LayerId, string> = {
 export function protocolsOf(f: Frame): string {
   const out: string[] = [];
   for (const l of f.pkt.layers) out.push(LAYER_PROTOS[l] ?? l);
+  // TCP/UDP payload goes to tshark's Data dissector here (no application dissectors).
+  if (out[out.length - 1] !== 'data' && dataBytes(f) !== undefined) out.push('data');
   return out.join(':');
+}
+
+/**
+ * frame.time_epoch as integer nanoseconds. A bigint: epoch nanoseconds exceed 2^53, and a float
+ * would print 1795537459.621008896 where tshark prints .621009000.
+ */
+export function epochNs(f: Frame): bigint {
+  return BigInt(f.record.ts.sec) * 1_000_000_000n + BigInt(f.record.ts.nsec);
 }
 
 export const FRAME_FIELDS: readonly FieldDef[] = [
@@ -36,7 +48,7 @@ export const FRAME_FIELDS: readonly FieldDef[] = [
   field('frame.encap_type', 'Encapsulation type', 'FT_INT16', 'BASE_DEC', 0x0, '', (f) => [encapOf(f.record.linkType)[0]]),
   field('frame.time', 'Arrival Time', 'FT_ABSOLUTE_TIME', 'BASE_NONE', 0x0, 'Absolute time when this frame was captured', (f) => [f.record.ts]),
   field('frame.offset_shift', 'Time shift for this packet', 'FT_RELATIVE_TIME', 'BASE_NONE', 0x0, 'Time shift applied to this packet', () => [0]),
-  field('frame.time_epoch', 'Epoch Time', 'FT_RELATIVE_TIME', 'BASE_NONE', 0x0, 'Epoch time when this frame was captured', (f) => [f.record.ts.sec * 1e9 + f.record.ts.nsec]),
+  field('frame.time_epoch', 'Epoch Time', 'FT_RELATIVE_TIME', 'BASE_NONE', 0x0, 'Epoch time when this frame was captured', (f) => [epochNs(f)]),
   generated('frame.time_delta', 'Time delta from previous captured frame', 'FT_RELATIVE_TIME', 'BASE_NONE', 0x0, '', (f) => [f.timeDeltaNs]),
   generated('frame.time_delta_displayed', 'Time delta from previous displayed frame', 'FT_RELATIVE_TIME', 'BASE_NONE', 0x0, '', (f) => [f.timeDeltaDisplayedNs]),
   generated('frame.time_relative', 'Time since reference or first frame', 'FT_RELATIVE_TIME', 'BASE_NONE', 0x0, 'Time relative to time reference or first frame', (f) => [f.timeRelativeNs]),

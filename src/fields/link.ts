@@ -4,6 +4,9 @@
  */
 import type { FieldDef, FieldValue, Frame } from './field.js';
 import { bool, bytesAt, field, masked, NO_VALUES, one, present, proto, u8 } from './define.js';
+import { ouiLongName, resolveMac } from './format.js';
+
+const oui = (f: Frame, off: number): number => (u8(f, off) << 16) | (u8(f, off + 1) << 8) | u8(f, off + 2);
 
 const mac = (f: Frame, off: number): Uint8Array => bytesAt(f, off, 6);
 const eth = (f: Frame) => f.pkt.eth;
@@ -37,6 +40,21 @@ export const ETH_FIELDS: readonly FieldDef[] = [
   field('eth.dst', 'Destination', 'FT_ETHER', 'BASE_NONE', 0x0, 'Destination Hardware Address', (f) => { const e = eth(f); return e ? [mac(f, e.dstOffset)] : NO_VALUES; }),
   field('eth.src', 'Source', 'FT_ETHER', 'BASE_NONE', 0x0, 'Source Hardware Address', (f) => { const e = eth(f); return e ? [mac(f, e.srcOffset)] : NO_VALUES; }),
   field('eth.addr', 'Address', 'FT_ETHER', 'BASE_NONE', 0x0, 'Source or Destination Hardware Address', (f) => { const e = eth(f); return e ? [mac(f, e.dstOffset), mac(f, e.srcOffset)] : NO_VALUES; }),
+  field('eth.dst_resolved', 'Destination (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Destination Hardware Address (resolved)', (f) => { const e = eth(f); return e ? [resolveMac(mac(f, e.dstOffset))] : NO_VALUES; }),
+  field('eth.dst.oui', 'Destination OUI', 'FT_UINT24', 'BASE_NONE', 0x0, 'Destination Organizationally Unique Identifier', (f) => { const e = eth(f); return e ? [oui(f, e.dstOffset)] : NO_VALUES; }),
+  field('eth.dst.oui_resolved', 'Destination OUI (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Destination Organizationally Unique Identifier (resolved)', (f) => { const e = eth(f); return e ? one(ouiLongName(mac(f, e.dstOffset))) : NO_VALUES; }),
+  field('eth.src_resolved', 'Source (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Source Hardware Address (resolved)', (f) => { const e = eth(f); return e ? [resolveMac(mac(f, e.srcOffset))] : NO_VALUES; }),
+  field('eth.src.oui', 'Source OUI', 'FT_UINT24', 'BASE_NONE', 0x0, 'Source Organizationally Unique Identifier', (f) => { const e = eth(f); return e ? [oui(f, e.srcOffset)] : NO_VALUES; }),
+  field('eth.src.oui_resolved', 'Source OUI (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Source Organizationally Unique Identifier (resolved)', (f) => { const e = eth(f); return e ? one(ouiLongName(mac(f, e.srcOffset))) : NO_VALUES; }),
+  field('eth.addr_resolved', 'Address (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Source or Destination Hardware Address (resolved)', (f) => { const e = eth(f); return e ? [resolveMac(mac(f, e.dstOffset)), resolveMac(mac(f, e.srcOffset))] : NO_VALUES; }),
+  field('eth.addr.oui', 'Address OUI', 'FT_UINT24', 'BASE_NONE', 0x0, 'Address Organizationally Unique Identifier', (f) => { const e = eth(f); return e ? [oui(f, e.dstOffset), oui(f, e.srcOffset)] : NO_VALUES; }),
+  field('eth.addr.oui_resolved', 'Address OUI (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Address Organizationally Unique Identifier (resolved)', (f) => {
+    const e = eth(f);
+    if (!e) return NO_VALUES;
+    const out: FieldValue[] = [];
+    for (const o of [e.dstOffset, e.srcOffset]) { const n = ouiLongName(mac(f, o)); if (n !== undefined) out.push(n); }
+    return out;
+  }),
   bool('eth.dst.lg', 'LG bit', 24, 0x20000, 'Specifies if this is a locally administered or globally unique (IEEE assigned) address', addrBit('dst', 2)),
   bool('eth.dst.ig', 'IG bit', 24, 0x10000, 'Specifies if this is an individual (unicast) or group (broadcast/multicast) address', addrBit('dst', 1)),
   bool('eth.src.lg', 'LG bit', 24, 0x20000, 'Specifies if this is a locally administered or globally unique (IEEE assigned) address', addrBit('src', 2)),

@@ -3,6 +3,7 @@
  * data.* covers the payload tcplab does not dissect further (tshark's "Data" protocol).
  */
 import type { FieldDef, Frame } from './field.js';
+import { TA_FAST_RETRANSMISSION, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_SPURIOUS_RETRANSMISSION } from '../analysis/types.js';
 import { bytesAt, field, generated, NO_VALUES, one, present, proto, two, u16 } from './define.js';
 
 const udp = (f: Frame) => f.pkt.udp;
@@ -18,7 +19,7 @@ export const UDP_FIELDS: readonly FieldDef[] = [
   field('udp.srcport', 'Source Port', 'FT_UINT16', 'BASE_PT_UDP', 0x0, '', (f) => one(udp(f)?.srcPort)),
   field('udp.dstport', 'Destination Port', 'FT_UINT16', 'BASE_PT_UDP', 0x0, '', (f) => one(udp(f)?.dstPort)),
   field('udp.port', 'Source or Destination Port', 'FT_UINT16', 'BASE_PT_UDP', 0x0, '', (f) => two(udp(f)?.srcPort, udp(f)?.dstPort)),
-  field('udp.length', 'Length', 'FT_UINT16', 'BASE_DEC', 0x0, 'Length in octets including this header and the data', (f) => one(udp(f)?.length)),
+  field('udp.length', 'Length', 'FT_UINT16', 'BASE_DEC', 0x0, 'Length in octets including this header and the data', (f) => one(udp(f)?.udpLength)),
   field('udp.checksum', 'Checksum', 'FT_UINT16', 'BASE_HEX', 0x0, 'Details at: https://www.wireshark.org/docs/wsug_html_chunked/ChAdvChecksums.html', (f) => one(udp(f)?.checksum)),
   generated('udp.checksum.status', 'Checksum Status', 'FT_UINT8', 'BASE_NONE', 0x0, '', (f) => (udp(f) ? [2] : NO_VALUES)),
   field('udp.payload', 'Payload', 'FT_BYTES', 'BASE_NONE', 0x0, '', (f) => {
@@ -48,10 +49,26 @@ export const ICMPV6_FIELDS: readonly FieldDef[] = [
   field('icmpv6.echo.sequence_number', 'Sequence', 'FT_UINT16', 'BASE_DEC', 0x0, 'A sequence number to aid in matching Echo Replies to this Echo Request', (f) => { const i = echo6(f); return i ? [u16(f, i.offset + 6)] : NO_VALUES; }),
 ];
 
-/** The undissected payload (tshark's Data protocol): present when layers end in 'data'. */
+/**
+ * tcp.no_subdissector_on_error (on by default): the payload of a frame flagged Retransmission or
+ * Out-Of-Order (but not Fast/Spurious Retransmission) goes to no dissector, Data included.
+ */
+export function isRetransmittedData(f: Frame): boolean {
+  const a = f.tcp;
+  if (!a) return false;
+  return (a.flags & (TA_RETRANSMISSION | TA_OUT_OF_ORDER)) !== 0 && (a.flags & (TA_FAST_RETRANSMISSION | TA_SPURIOUS_RETRANSMISSION)) === 0;
+}
+
+/**
+ * The undissected payload (tshark's Data protocol): the captured TCP/UDP payload (tcplab does not
+ * dissect application protocols), or what follows the last decoded layer when decode/ marks it
+ * 'data'. Payload cut away by the snaplen is not there: only captured bytes count.
+ */
 export function dataBytes(f: Frame): Uint8Array | undefined {
   const p = f.pkt;
-  if (p.layers[p.layers.length - 1] !== 'data' || p.payloadLength <= 0) return undefined;
+  if (p.tcp) return p.tcp.capturedLen > 0 && !isRetransmittedData(f) ? bytesAt(f, p.tcp.payloadOffset, p.tcp.capturedLen) : undefined;
+  if (p.layers[p.layers.length - 1] !== 'data' && !p.udp) return undefined;
+  if (p.payloadLength <= 0) return undefined;
   return bytesAt(f, p.payloadOffset, p.payloadLength);
 }
 

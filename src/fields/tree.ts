@@ -9,11 +9,19 @@
  */
 import type { FieldDef, FieldValue, Frame } from './field.js';
 import { lookupField } from './registry.js';
-import { encapOf, protocolsOf } from './frame.js';
+import { encapOf, epochNs, protocolsOf } from './frame.js';
 import { ethPadding, nullFamily } from './link.js';
-import { formatAbsTime, formatEpoch, formatFieldValue, formatHex, formatIPv4, formatIPv6, formatMac, formatRelNs } from './format.js';
+import { formatAbsTime, formatEpoch, formatFieldValue, formatHex, formatIPv4, formatIPv6, formatMac, formatRelNs, ouiLongName, resolveMac } from './format.js';
 import { tcpFlagsStr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
-import { dataBytes } from './transport.js';
+import { dataBytes, isRetransmittedData } from './transport.js';
+
+/** Hook for per-stream facts the pipeline computes (FIN closing role); set by pipeline/. */
+let finRole: (f: Frame) => 'initiates' | 'undergoes' | undefined = () => undefined;
+
+/** Lets pipeline/ (a higher level) supply the FIN role without fields/ importing it. */
+export function setFinRoleSource(fn: (f: Frame) => 'initiates' | 'undergoes' | undefined): void {
+  finRole = fn;
+}
 
 export interface TreeNode {
   /** -V text (without the [ ] of generated items). */
@@ -24,6 +32,8 @@ export interface TreeNode {
   generated: boolean;
   /** Hidden items are in JSON/ek and -T fields but not in -V. */
   hidden: boolean;
+  /** Set on expert-info items (JSON prints them as "_ws.expert"). */
+  expert?: { abbrev: string; message: string; severity: number; group: number };
   children: TreeNode[];
 }
 
@@ -52,12 +62,22 @@ export function bitPicture(word: number, mask: number, width: number): string {
 const setNot = (b: boolean): string => (b ? 'Set' : 'Not set');
 const first = (f: Frame, abbrev: string): FieldValue | undefined => lookupField(abbrev)?.values(f)[0];
 
+/** tcp.completeness as Wireshark words it (conversation_completeness_fill). */
+export function completenessText(v: number): string {
+  const NAMES: Record<number, string> = {
+    1: 'Incomplete, SYN_SENT', 3: 'Incomplete, CLIENT_ESTABLISHED', 7: 'Incomplete, ESTABLISHED', 15: 'Incomplete, DATA',
+    31: 'Complete, WITH_DATA', 47: 'Complete, WITH_DATA', 63: 'Complete, WITH_DATA',
+    23: 'Complete, NO_DATA', 39: 'Complete, NO_DATA', 55: 'Complete, NO_DATA',
+  };
+  return `${NAMES[v] ?? 'Incomplete'} (${v})`;
+}
+
 /** Adds every value of an analysis-owned field (if registered) as a generic generated line. */
 function addRegistered(parent: TreeNode, f: Frame, abbrev: string): void {
   const def = lookupField(abbrev);
   if (!def) return;
   for (const v of def.values(f)) {
-    const text = def.type === 'FT_RELATIVE_TIME' ? `${formatRelNs(v as number)} seconds` : def.type === 'FT_NONE' ? '' : formatFieldValue(def, v);
+    const text = abbrev === 'tcp.completeness' ? completenessText(v as number) : def.type === 'FT_RELATIVE_TIME' ? `${formatRelNs(v as number)} seconds` : def.type === 'FT_NONE' ? '' : formatFieldValue(def, v);
     add(parent, mk(text === '' ? def.name : `${def.name}: ${text}`, abbrev, v, { gen: true }));
   }
 }
@@ -75,7 +95,7 @@ function frameTree(f: Frame): TreeNode {
   add(t, mk(`Encapsulation type: ${encapName} (${encap})`, 'frame.encap_type', encap));
   add(t, mk(`Arrival Time: ${formatAbsTime(r.ts)}`, 'frame.time', r.ts));
   add(t, mk('Time shift for this packet: 0.000000000 seconds', 'frame.offset_shift', 0, { gen: true }));
-  add(t, mk(`Epoch Time: ${formatEpoch(r.ts)} seconds`, 'frame.time_epoch', r.ts.sec * 1e9 + r.ts.nsec));
+  add(t, mk(`Epoch Time: ${formatEpoch(r.ts)} seconds`, 'frame.time_epoch', epochNs(f)));
   add(t, mk(`Time delta from previous captured frame: ${formatRelNs(f.timeDeltaNs)} seconds`, 'frame.time_delta', f.timeDeltaNs));
   add(t, mk(`Time delta from previous displayed frame: ${formatRelNs(f.timeDeltaDisplayedNs)} seconds`, 'frame.time_delta_displayed', f.timeDeltaDisplayedNs));
   add(t, mk(`Time since reference or first frame: ${formatRelNs(f.timeRelativeNs)} seconds`, 'frame.time_relative', f.timeRelativeNs));
@@ -93,9 +113,17 @@ const etherTypeText = (t: number): string => `${ETHERTYPE_NAMES[t] ?? 'Unknown'}
 
 function macNode(f: Frame, parent: TreeNode, label: string, which: 'dst' | 'src', off: number): void {
   const b = f.record.data.subarray(off, off + 6);
-  const m = formatMac(b);
+  const m = `${resolveMac(b)} (${formatMac(b)})`;
   const n = add(parent, mk(`${label}: ${m}`, `eth.${which}`, b));
-  add(n, mk(`Address: ${m}`, 'eth.addr', b, { hidden: true }));
+  add(n, mk('', `eth.${which}_resolved`, resolveMac(b), { hidden: true }));
+  const ouiNum = ((b[0] ?? 0) << 16) | ((b[1] ?? 0) << 8) | (b[2] ?? 0);
+  const long = ouiLongName(b);
+  add(n, mk('', `eth.${which}.oui`, ouiNum, { hidden: true }));
+  if (long !== undefined) add(n, mk('', `eth.${which}.oui_resolved`, long, { hidden: true }));
+  add(n, mk(`Address: ${m}`, 'eth.addr', b));
+  add(n, mk('', 'eth.addr_resolved', resolveMac(b), { hidden: true }));
+  add(n, mk('', 'eth.addr.oui', ouiNum, { hidden: true }));
+  if (long !== undefined) add(n, mk('', 'eth.addr.oui_resolved', long, { hidden: true }));
   const lg = ((b[0] ?? 0) & 2) !== 0, ig = ((b[0] ?? 0) & 1) !== 0;
   const word = (b[0] ?? 0) << 16;
   add(n, mk(`${bitPicture(word, 0x20000, 24)} = LG bit: ${lg ? 'Locally administered address (this is NOT the factory default)' : 'Globally unique address (factory default)'}`, `eth.${which}.lg`, lg));
@@ -107,7 +135,8 @@ function macNode(f: Frame, parent: TreeNode, label: string, which: 'dst' | 'src'
 function ethTree(f: Frame): TreeNode {
   const e = f.pkt.eth!;
   const d = f.record.data;
-  const src = formatMac(d.subarray(e.srcOffset, e.srcOffset + 6)), dst = formatMac(d.subarray(e.dstOffset, e.dstOffset + 6));
+  const sb = d.subarray(e.srcOffset, e.srcOffset + 6), db = d.subarray(e.dstOffset, e.dstOffset + 6);
+  const src = `${resolveMac(sb)} (${formatMac(sb)})`, dst = `${resolveMac(db)} (${formatMac(db)})`;
   const t = mk(`Ethernet II, Src: ${src}, Dst: ${dst}`, 'eth', true);
   macNode(f, t, 'Destination', 'dst', e.dstOffset);
   macNode(f, t, 'Source', 'src', e.srcOffset);
@@ -219,7 +248,7 @@ function ipv6Tree(f: Frame): TreeNode {
   const tc = add(t, mk(`${bitPicture(w, 0x0ff00000, 32)} = Traffic Class: 0x${h.tclass.toString(16).padStart(2, '0')} (DSCP: ${DSCP_SHORT[dscp] ?? 'Unknown'}, ECN: ${ECN_SHORT[ecn]})`, 'ipv6.tclass', h.tclass));
   add(tc, mk(`${bitPicture(w, 0x0fc00000, 32)} = Differentiated Services Codepoint: ${DSCP[dscp] ?? 'Unknown'} (${dscp})`, 'ipv6.tclass.dscp', dscp));
   add(tc, mk(`${bitPicture(w, 0x00300000, 32)} = Explicit Congestion Notification: ${ECN[ecn]} (${ecn})`, 'ipv6.tclass.ecn', ecn));
-  add(t, mk(`${bitPicture(w, 0x000fffff, 32)} = Flow Label: 0x${h.flowLabel.toString(16).padStart(5, '0')}`, 'ipv6.flow', h.flowLabel));
+  add(t, mk(`${bitPicture(h.flowLabel, 0x000fffff, 24)} = Flow Label: 0x${h.flowLabel.toString(16).padStart(5, '0')}`, 'ipv6.flow', h.flowLabel));
   add(t, mk(`Payload Length: ${h.payloadLen}`, 'ipv6.plen', h.payloadLen));
   add(t, mk(`Next Header: ${IP_PROTO_NAMES[h.nextHeader] ?? 'Unknown'} (${h.nextHeader})`, 'ipv6.nxt', h.nextHeader));
   add(t, mk(`Hop Limit: ${h.hopLimit}`, 'ipv6.hlim', h.hopLimit));
@@ -294,8 +323,12 @@ function tcpOptionsTree(f: Frame, parent: TreeNode): void {
   }
 }
 
+const SEVERITY: Record<string, number> = { Chat: 0x00200000, Note: 0x00400000, Warning: 0x00600000, Error: 0x00800000 };
+const GROUP: Record<string, number> = { Sequence: 0x02000000, Protocol: 0x09000000, Malformed: 0x07000000 };
+
 function expert(parent: TreeNode, abbrev: string, msg: string, sev: string, group: string): void {
   const e = add(parent, mk(`Expert Info (${sev}/${group}): ${msg}`, undefined, undefined, { gen: true }));
+  e.expert = { abbrev, message: msg, severity: SEVERITY[sev] ?? 0, group: GROUP[group] ?? 0 };
   e.children.push(mk(msg, abbrev, true, { gen: true }), mk(`Severity level: ${sev}`, undefined, undefined, { gen: true }), mk(`Group: ${group}`, undefined, undefined, { gen: true }));
 }
 
@@ -342,7 +375,10 @@ function tcpTree(f: Frame): TreeNode {
     if (mask === TCP_RST && on) expert(n, 'tcp.connection.rst', 'Connection reset (RST)', 'Warning', 'Sequence');
     if (mask === TCP_FIN && on) expert(n, 'tcp.connection.fin', 'Connection finish (FIN)', 'Chat', 'Sequence');
   }
-  add(fl, mk(`TCP Flags: ${tcpFlagsStr(h.flags)}`, 'tcp.flags.str', tcpFlagsStr(h.flags), { gen: true }));
+  const fs = add(fl, mk(`TCP Flags: ${tcpFlagsStr(h.flags)}`, 'tcp.flags.str', tcpFlagsStr(h.flags), { gen: true }));
+  const role = finRole(f);
+  if (role === 'initiates') expert(fs, 'tcp.connection.fin_active', 'This frame initiates the connection closing', 'Note', 'Sequence');
+  if (role === 'undergoes') expert(fs, 'tcp.connection.fin_passive', 'This frame undergoes the connection closing', 'Note', 'Sequence');
   add(t, mk(`Window: ${h.window}`, 'tcp.window_size_value', h.window));
   const win = first(f, 'tcp.window_size') as number;
   add(t, mk(`Calculated window size: ${win}`, 'tcp.window_size', win, { gen: true }));
@@ -368,6 +404,7 @@ function tcpTree(f: Frame): TreeNode {
   if (h.capturedLen > 0) {
     const p = f.record.data.subarray(h.payloadOffset, h.payloadOffset + h.capturedLen);
     add(t, mk(`TCP payload (${h.capturedLen} byte${h.capturedLen === 1 ? '' : 's'})`, 'tcp.payload', p));
+    if (isRetransmittedData(f)) add(t, mk(`Retransmitted TCP segment data (${h.capturedLen} byte${h.capturedLen === 1 ? '' : 's'})`, undefined));
   }
   return t;
 }
@@ -379,7 +416,7 @@ function udpTree(f: Frame): TreeNode {
   add(t, mk(`Destination Port: ${u.dstPort}`, 'udp.dstport', u.dstPort));
   add(t, mk('', 'udp.port', u.srcPort, { hidden: true }));
   add(t, mk('', 'udp.port', u.dstPort, { hidden: true }));
-  add(t, mk(`Length: ${u.length}`, 'udp.length', u.length));
+  add(t, mk(`Length: ${u.udpLength}`, 'udp.length', u.udpLength));
   add(t, mk(`Checksum: 0x${u.checksum.toString(16).padStart(4, '0')} [unverified]`, 'udp.checksum', u.checksum));
   add(t, mk('Checksum Status: Unverified', 'udp.checksum.status', 2, { gen: true }));
   const pl = lookupField('udp.payload')?.values(f)[0];
@@ -427,10 +464,10 @@ export function buildTree(f: Frame): TreeNode[] {
       case 'tcp': if (f.pkt.tcp) out.push(tcpTree(f)); break;
       case 'udp': if (f.pkt.udp) out.push(udpTree(f)); break;
       case 'icmp': case 'icmpv6': if (f.pkt.icmp) out.push(icmpTree(f)); break;
-      case 'data': if (dataBytes(f)) out.push(dataTree(f)); break;
       default: break;
     }
   }
+  if (dataBytes(f)) out.push(dataTree(f));
   const pad = ethPadding(f);
   if (pad && out[1]?.def?.abbrev === 'eth') add(out[1], mk(`Padding: ${formatHex(pad)}`, 'eth.padding', pad));
   return out;

@@ -14,6 +14,31 @@ import type { Timestamp } from '../util/time.js';
 import { diffNs } from '../util/time.js';
 import { PacketDecoder } from '../decode/decoder.js';
 import { TcpAnalyzer } from '../analysis/tcp-analysis.js';
+import { setFinRoleSource } from '../fields/tree.js';
+
+/** ICMP echo replies → frame number of their request (tshark's "(request in N)"), per frame. */
+const echoRequests = new WeakMap<Frame, number>();
+
+/** The frame number of the echo request a reply answers (single pass: seen earlier), if any. */
+export function echoRequestOf(f: Frame): number | undefined {
+  return echoRequests.get(f);
+}
+
+/** FIN segments → 'initiates' or 'undergoes' the connection closing (tshark's FIN expert items). */
+const finRoles = new WeakMap<Frame, 'initiates' | 'undergoes'>();
+
+/** Whether a FIN frame initiates or undergoes the closing (undefined for non-FIN frames). */
+export function finRoleOf(f: Frame): 'initiates' | 'undergoes' | undefined {
+  return finRoles.get(f);
+}
+
+setFinRoleSource((f) => finRoles.get(f));
+
+/** Bound on tracked streams for the FIN roles (oldest dropped first). */
+const MAX_FIN_STREAMS = 100_000;
+
+/** Bound on remembered echo requests (oldest dropped first). */
+const MAX_ECHO = 10_000;
 
 export interface SessionOptions {
   /** Run the TCP sequence analysis (default true; tshark's tcp.analyze_sequence_numbers). */
@@ -27,6 +52,9 @@ export class Session implements AsyncIterable<Frame> {
   private first: Timestamp | undefined;
   private prev: Timestamp | undefined;
   private prevDisplayed: Timestamp | undefined;
+  private readonly echo = new Map<string, number>();
+  /** Per TCP stream: the directions ("addr/port") that initiated the closing. */
+  private readonly closing = new Map<number, string[]>();
 
   constructor(source: CaptureSource, opts: SessionOptions = {}) {
     this.source = source;
@@ -50,7 +78,40 @@ export class Session implements AsyncIterable<Frame> {
       capture: this.source.info,
     };
     this.prev = ts;
+    if (tcp && pkt.tcp && (pkt.tcp.flags & 1) !== 0) this.trackFin(frame, tcp.stream);
+    const i = pkt.icmp;
+    if (i && i.version === 4 && pkt.ip4 && (i.type === 8 || i.type === 0)) this.trackEcho(frame, i.type === 8, pkt.ip4.src, pkt.ip4.dst, i.ident, i.seqNum);
     return frame;
+  }
+
+  private trackFin(frame: Frame, stream: number): void {
+    const p = frame.pkt;
+    const t = p.tcp!;
+    const src = p.ip4 ? String(p.ip4.src) : p.ip6 ? `${p.ip6.srcOffset}:${Buffer.from(frame.record.data.subarray(p.ip6.srcOffset, p.ip6.srcOffset + 16)).toString('hex')}` : '';
+    const dst = p.ip4 ? String(p.ip4.dst) : p.ip6 ? `${p.ip6.srcOffset}:${Buffer.from(frame.record.data.subarray(p.ip6.dstOffset, p.ip6.dstOffset + 16)).toString('hex')}` : '';
+    const me = `${src}/${t.srcPort}`, peer = `${dst}/${t.dstPort}`;
+    let marked = this.closing.get(stream);
+    if (!marked) {
+      if (this.closing.size >= MAX_FIN_STREAMS) this.closing.delete(this.closing.keys().next().value as number);
+      marked = [];
+      this.closing.set(stream, marked);
+    }
+    if (!marked.includes(peer)) {
+      if (!marked.includes(me)) marked.push(me);
+      finRoles.set(frame, 'initiates');
+    } else {
+      finRoles.set(frame, 'undergoes');
+    }
+  }
+
+  private trackEcho(frame: Frame, request: boolean, src: number, dst: number, id: number, seq: number): void {
+    if (request) {
+      if (this.echo.size >= MAX_ECHO) this.echo.delete(this.echo.keys().next().value as string);
+      this.echo.set(`${src}/${dst}/${id}/${seq}`, frame.record.frameNo);
+    } else {
+      const req = this.echo.get(`${dst}/${src}/${id}/${seq}`);
+      if (req !== undefined) echoRequests.set(frame, req);
+    }
   }
 
   /** Marks `frame` as displayed: later frames' time_delta_displayed count from it. */

@@ -6,7 +6,7 @@
  */
 import type { Frame } from '../fields/field.js';
 import { formatSeconds } from '../util/time.js';
-import { formatIPv4, formatIPv6, formatMac } from '../fields/format.js';
+import { formatIPv4, formatIPv6, resolveMac } from '../fields/format.js';
 import { protocolAndInfo } from './info.js';
 
 /** Source and Destination columns: network addresses, else link-layer addresses. */
@@ -15,8 +15,8 @@ export function addressColumns(f: Frame): [string, string] {
   const d = f.record.data;
   if (p.ip4) return [formatIPv4(p.ip4.src), formatIPv4(p.ip4.dst)];
   if (p.ip6) return [formatIPv6(d.subarray(p.ip6.srcOffset, p.ip6.srcOffset + 16)), formatIPv6(d.subarray(p.ip6.dstOffset, p.ip6.dstOffset + 16))];
-  if (p.eth) return [formatMac(d.subarray(p.eth.srcOffset, p.eth.srcOffset + 6)), formatMac(d.subarray(p.eth.dstOffset, p.eth.dstOffset + 6))];
-  if (p.sll && p.sll.addrLen === 6) return [formatMac(d.subarray(p.sll.addrOffset, p.sll.addrOffset + 6)), ''];
+  if (p.eth) return [resolveMac(d.subarray(p.eth.srcOffset, p.eth.srcOffset + 6)), resolveMac(d.subarray(p.eth.dstOffset, p.eth.dstOffset + 6))];
+  if (p.sll && p.sll.addrLen === 6) return [resolveMac(d.subarray(p.sll.addrOffset, p.sll.addrOffset + 6)), ''];
   return ['', ''];
 }
 

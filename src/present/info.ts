@@ -13,6 +13,8 @@ import type { Frame } from '../fields/field.js';
 import type { TcpHeader } from '../decode/packet.js';
 import { formatAnalysisPrefix } from './tcp-analysis-info.js';
 import { TCP_ACK, TCP_URG } from '../fields/tcp.js';
+import { echoRequestOf } from '../pipeline/session.js';
+import { formatIPv4 as ip4s, formatIPv6 as ip6s, formatMac } from '../fields/format.js';
 
 /** Info is cut at 4096 bytes by Wireshark (COL_MAX_INFO_LEN - 1). */
 const COL_MAX_INFO_LEN = 4095;
@@ -100,7 +102,8 @@ const TTL_EXCEEDED: Record<number, string> = { 0: 'Time to live exceeded in tran
 const ICMP6_TYPES: Record<number, string> = {
   1: 'Destination Unreachable', 2: 'Packet Too Big', 3: 'Time Exceeded', 4: 'Parameter Problem',
   128: 'Echo (ping) request', 129: 'Echo (ping) reply', 133: 'Router Solicitation', 134: 'Router Advertisement',
-  135: 'Neighbor Solicitation', 136: 'Neighbor Advertisement', 137: 'Redirect',
+  135: 'Neighbor Solicitation', 136: 'Neighbor Advertisement', 137: 'Redirect', 130: 'Multicast Listener Query',
+  131: 'Multicast Listener Report', 132: 'Multicast Listener Done', 143: 'Multicast Listener Report Message v2',
 };
 
 function icmpInfo(f: Frame): string {
@@ -112,13 +115,35 @@ function icmpInfo(f: Frame): string {
       const id = rd16(d, i.offset + 4), seq = rd16(d, i.offset + 6);
       return `${name} id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}, hop limit=${f.pkt.ip6?.hopLimit ?? 0}`;
     }
+    const optStart = i.type === 133 ? 8 : i.type === 134 ? 16 : 24;
+    if (i.type >= 133 && i.type <= 136 && d.length >= i.offset + optStart) {
+      let text = i.type === 135 ? `${name} for ${ip6s(d.subarray(i.offset + 8, i.offset + 24))}`
+        : i.type === 136 ? `${name} ${ip6s(d.subarray(i.offset + 8, i.offset + 24))}` : name;
+      if (i.type === 136) {
+        const fl = rd8(d, i.offset + 4);
+        const marks = [(fl & 0x80) ? 'rtr' : '', (fl & 0x40) ? 'sol' : '', (fl & 0x20) ? 'ovr' : ''].filter(Boolean);
+        if (marks.length) text += ` (${marks.join(', ')})`;
+      }
+      // Source/target link-layer address option (type 1 / 2, 8 bytes) → "from"/"is at".
+      let q = i.offset + optStart;
+      const end = f.pkt.ip6 ? Math.min(d.length, f.pkt.ip6.offset + 40 + f.pkt.ip6.payloadLen) : d.length;
+      while (q + 2 <= end) {
+        const t = rd8(d, q), l = rd8(d, q + 1) * 8;
+        if (l === 0 || q + l > end) break;
+        if (t === 1 && i.type !== 136 && l === 8) text += ` from ${formatMac(d.subarray(q + 2, q + 8))}`;
+        if (t === 2 && i.type === 136 && l === 8) text += ` is at ${formatMac(d.subarray(q + 2, q + 8))}`;
+        q += l;
+      }
+      return text;
+    }
     return name;
   }
   const name = ICMP_TYPES[i.type] ?? `Unknown ICMP (obsolete or malformed?)`;
   if ((i.type === 0 || i.type === 8) && i.length >= 8) {
     const id = rd16(d, i.offset + 4), seq = rd16(d, i.offset + 6);
     const seqLe = ((seq & 0xff) << 8) | (seq >> 8);
-    return `${name}  id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}/${seqLe}, ttl=${f.pkt.ip4?.ttl ?? 0}`;
+    const req = echoRequestOf(f);
+    return `${name.padEnd(20)} id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}/${seqLe}, ttl=${f.pkt.ip4?.ttl ?? 0}${req !== undefined ? ` (request in ${req})` : ''}`;
   }
   if (i.type === 3) return `${name} (${UNREACH[i.code] ?? 'Unknown code'})`;
   if (i.type === 11) return `${name} (${TTL_EXCEEDED[i.code] ?? 'Unknown code'})`;
@@ -127,6 +152,18 @@ function icmpInfo(f: Frame): string {
 
 const ETHERTYPES: Record<number, string> = { 0x0806: 'ARP', 0x8035: 'RARP', 0x88cc: 'LLDP', 0x888e: 'EAPOL', 0x8100: '802.1Q' };
 const IP_PROTOS: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 6: 'TCP', 17: 'UDP', 47: 'GRE', 50: 'ESP', 51: 'AH', 58: 'ICMPv6', 132: 'SCTP' };
+
+/** ARP Info for Ethernet/IPv4 ARP (RFC 826): "Who has A? Tell B", "A is at MAC". */
+function arpInfo(f: Frame): string {
+  const d = f.record.data;
+  const o = f.pkt.payloadOffset;
+  if (d.length < o + 28 || rd16(d, o) !== 1 || rd16(d, o + 2) !== 0x0800 || rd8(d, o + 4) !== 6 || rd8(d, o + 5) !== 4) return 'ARP';
+  const op = rd16(d, o + 6);
+  const sha = formatMac(d.subarray(o + 8, o + 14)), spa = ip4s(rd32(d, o + 14)), tpa = ip4s(rd32(d, o + 24));
+  if (op === 1) return spa === tpa ? `Gratuitous ARP for ${spa} (Request)` : rd32(d, o + 14) === 0 ? `Who has ${tpa}? (ARP Probe)` : `Who has ${tpa}? Tell ${spa}`;
+  if (op === 2) return spa === tpa ? `Gratuitous ARP for ${spa} (Reply)` : `${spa} is at ${sha}`;
+  return `Unknown ARP opcode 0x${op.toString(16).padStart(4, '0')}`;
+}
 
 /** Protocol column and Info column of a frame. */
 export function protocolAndInfo(f: Frame): [string, string] {
@@ -138,7 +175,7 @@ export function protocolAndInfo(f: Frame): [string, string] {
     info = tcpInfo(f, p.tcp);
   } else if (p.udp) {
     proto = 'UDP';
-    info = `${p.udp.srcPort}${ARROW}${p.udp.dstPort} Len=${Math.max(p.udp.length - 8, 0)}`;
+    info = `${p.udp.srcPort}${ARROW}${p.udp.dstPort} Len=${Math.max(p.udp.udpLength - 8, 0)}`;
   } else if (p.icmp) {
     proto = p.icmp.version === 6 ? 'ICMPv6' : 'ICMP';
     info = icmpInfo(f);
@@ -149,15 +186,13 @@ export function protocolAndInfo(f: Frame): [string, string] {
     info = frag
       ? `Fragmented IP protocol (proto=${IP_PROTOS[ipProto] ?? 'Unknown'} ${ipProto}, off=${p.ip4!.fragOffset * 8}, ID=${p.ip4!.id.toString(16).padStart(4, '0')})`
       : `${IP_PROTOS[ipProto] ?? 'Unknown'} (${ipProto})`;
+  } else if ((p.eth?.type ?? p.sll?.protocol) === 0x0806) {
+    proto = 'ARP';
+    info = arpInfo(f);
   } else {
     const type = p.eth?.type ?? p.sll?.protocol;
     proto = type !== undefined ? ETHERTYPES[type] ?? `0x${type.toString(16).padStart(4, '0')}` : 'Frame';
     info = type !== undefined ? `Ethernet II` : '';
-  }
-  if (p.truncated || p.issues.length > 0) {
-    // tshark appends its exception text to Info for a cut or malformed packet.
-    const marker = p.issues.length > 0 ? '[Malformed Packet]' : '[Packet size limited during capture]';
-    if (!p.tcp) info = info ? `${info} ${marker}` : marker;
   }
   if (info.length > COL_MAX_INFO_LEN) info = info.slice(0, COL_MAX_INFO_LEN);
   return [proto, info];

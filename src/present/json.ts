@@ -30,6 +30,11 @@ function jsonObject(nodes: readonly TreeNode[], indent: string): string {
   const lines: string[] = [];
   const inner = indent + '  ';
   for (const n of nodes) {
+    if (n.expert) {
+      const x = n.expert;
+      lines.push(`${inner}"_ws.expert": {\n${inner}  ${q(x.abbrev)}: "",\n${inner}  "_ws.expert.message": ${q(x.message)},\n${inner}  "_ws.expert.severity": "${x.severity}",\n${inner}  "_ws.expert.group": "${x.group}"\n${inner}}`);
+      continue;
+    }
     const key = n.def ? n.def.abbrev : n.label;
     if (n.children.length > 0) {
       if (isContainer(n)) lines.push(`${inner}${q(key)}: ${jsonObject(n.children, inner)}`);

@@ -55,7 +55,7 @@ export function makePrinter(o: PrinterOptions): Printer {
   if (o.detail) {
     return {
       head: () => '',
-      frame: (f) => formatDetail(f) + '\n' + (o.hex ? formatHexDump(f.record.data) + '\n' : ''),
+      frame: (f) => formatDetail(f, o.hex) + '\n' + (o.hex ? formatHexDump(f.record.data) + '\n' : ''),
       tail: () => '',
     };
   }

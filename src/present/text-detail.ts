@@ -4,17 +4,21 @@
  */
 import type { Frame } from '../fields/field.js';
 import { buildTree, type TreeNode } from '../fields/tree.js';
+import { dataBytes } from '../fields/transport.js';
+import { formatHexDump } from './hexdump.js';
 
-function walk(n: TreeNode, depth: number, out: string[]): void {
+function walk(n: TreeNode, depth: number, out: string[], f: Frame, dataHex: boolean): void {
   if (n.hidden) return;
   const pad = '    '.repeat(depth);
   out.push(n.generated ? `${pad}[${n.label}]` : `${pad}${n.label}`);
-  for (const c of n.children) walk(c, depth + 1, out);
+  // tshark -V without -x dumps the bytes of the Data protocol right under its line.
+  if (dataHex && depth === 0 && n.def?.abbrev === 'data') out.push('', formatHexDump(dataBytes(f) ?? new Uint8Array(0)).trimEnd());
+  for (const c of n.children) walk(c, depth + 1, out, f, dataHex);
 }
 
 /** The -V text of a frame: one line per visible tree item, each ending in "\n". */
-export function formatDetail(f: Frame): string {
+export function formatDetail(f: Frame, withHex = false): string {
   const out: string[] = [];
-  for (const n of buildTree(f)) walk(n, 0, out);
+  for (const n of buildTree(f)) walk(n, 0, out, f, !withHex);
   return out.join('\n') + '\n';
 }
