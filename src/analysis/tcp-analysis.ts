@@ -175,6 +175,8 @@ export class TcpAnalyzer {
     const ta = this.ta;
     ta.reset();
 
+    // Forget streams past their limits before looking this one up (bounded state).
+    this.evict(sec, frame);
     // §2.1 find or create the conversation.
     let s = this.streams.get(fk.key);
     let isNew = false;
@@ -189,9 +191,8 @@ export class TcpAnalyzer {
     // §2.2 port reuse / retransmitted SYN.
     if ((flags & (SYN | ACK)) === SYN && fwd.baseSet) {
       if (seq !== fwd.baseSeq) {
-        this.unlink(s);
-        this.streams.delete(fk.key);
-        this.count--;
+        // The old conversation stays in tshark but no later packet can reach it: drop it.
+        this.drop(s);
         s = this.createStream(fk.key, sec, nsec, frame);
         fwd = fk.srcIsFlow1 ? s.flow1 : s.flow2;
         ta.flag(TA_REUSED_PORTS);
@@ -315,7 +316,6 @@ export class TcpAnalyzer {
       timeRelativeNs: ns(s.tsFirstSec, s.tsFirstNsec, sec, nsec),
       timeDeltaNs,
     };
-    this.evict(sec, frame);
     return result;
   }
 
@@ -465,7 +465,7 @@ export class TcpAnalyzer {
       if (seqGt(ack, seg.seq) && seqLe(ack, seg.nextSeq)) seg.seq = ack;
       if (seqGt(seg.nextSeq, ack)) segs[w++] = seg;
     }
-    segs.length = w;
+    if (w !== segs.length) segs.length = w;
 
     // S. bytes in flight and push bytes (§8.1, §8.2).
     const own = fwd.segments;
@@ -561,6 +561,8 @@ export class TcpAnalyzer {
   }
 
   private createStream(key: string, sec: number, nsec: number, frame: number): TcpStream {
+    // At the cap, the least recently active stream makes room.
+    while (this.count >= this.maxStreams && this.head !== undefined) this.drop(this.head);
     const s = new TcpStream(this.nextIndex++, key, sec, nsec);
     s.lastFrame = frame;
     this.streams.set(key, s);
@@ -600,12 +602,16 @@ export class TcpAnalyzer {
   private evict(nowSec: number, frame: number): void {
     for (let h = this.head; h !== undefined; h = this.head) {
       const idle = nowSec - h.lastSec;
-      const drop = this.count > this.maxStreams || idle > this.idleTimeoutSec
+      const drop = idle > this.idleTimeoutSec
         || (h.closed && idle > this.closedLingerSec && frame - h.lastFrame > this.closedLingerFrames);
       if (!drop) return;
-      this.unlink(h);
-      if (this.streams.get(h.key) === h) this.streams.delete(h.key);
-      this.count--;
+      this.drop(h);
     }
+  }
+
+  private drop(h: TcpStream): void {
+    this.unlink(h);
+    if (this.streams.get(h.key) === h) this.streams.delete(h.key);
+    this.count--;
   }
 }
