@@ -55,7 +55,9 @@ export type FieldDisplay =
   /** Port numbers (printed in decimal; tshark -G fields names them so). */
   | 'BASE_PT_TCP' | 'BASE_PT_UDP'
   /** Printed by a dissector-specific formatter (decimal in -T fields). */
-  | 'BASE_CUSTOM';
+  | 'BASE_CUSTOM'
+  /** IEEE OUI (printed in decimal in -T fields). */
+  | 'BASE_OUI';
 
 export type FieldValue = boolean | number | bigint | string | Uint8Array | Timestamp;
 
