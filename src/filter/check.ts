@@ -42,6 +42,17 @@ function isConstant(n: Node): boolean {
   return n.kind === 'charconst' || n.kind === 'string' || n.kind === 'literal';
 }
 
+/**
+ * The registry gives a protocol's presence (`true`), not its bytes (fields/define.ts proto()), so
+ * comparing, searching or slicing a protocol (`frame contains "x"`, `tcp[0:2]`) cannot be
+ * answered as Wireshark would: refused rather than silently false.
+ */
+function refuseProtocolBytes(n: Extract<Node, { kind: 'field' | 'reference' }>): void {
+  if (n.def.type === 'FT_PROTOCOL') {
+    fail('ERR_FILTER_UNSUPPORTED', msg.unsupported(`Comparing, searching or slicing the bytes of the protocol "${n.def.abbrev}"`), n.span);
+  }
+}
+
 /** The Expr for a field node (layers and references are refused here, once). */
 function fieldExpr(n: Extract<Node, { kind: 'field' | 'reference' }>): Expr {
   if (n.kind === 'reference') fail('ERR_FILTER_UNSUPPORTED', msg.unsupported('A field reference ("${…}")'), n.span);
@@ -203,6 +214,7 @@ class Checker {
       case 'field': case 'reference': {
         const t1 = a1.def.type;
         if (!canDo(t1, can)) fail('ERR_FILTER_TYPE_MISMATCH', msg.cannotParticipate(a1.def.abbrev, FTYPES[t1].pretty, opRepr), a1.span);
+        refuseProtocolBytes(a1);
         let left = fieldExpr(a1);
         if (!a2) return { left, right: undefined, type: t1 };
         const r = this.rhs(a2, t1, can, partial, a1.def, a1.repr);
@@ -295,6 +307,7 @@ class Checker {
     if (e.kind === 'field' || e.kind === 'reference') {
       const t = e.def.type;
       if (!FTYPES[t].slice) fail('ERR_FILTER_TYPE_MISMATCH', msg.cannotSlice(e.def.abbrev, FTYPES[t].pretty), e.span);
+      refuseProtocolBytes(e);
       src = fieldExpr(e);
       srcType = t;
     } else if (e.kind === 'function') {

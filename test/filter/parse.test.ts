@@ -76,6 +76,8 @@ const BROKEN: [string, FilterErrorCode, [number, number]][] = [
   ['tcp.port#1 == 80', 'ERR_FILTER_UNSUPPORTED', [0, 8]],
   ['"hello"', 'ERR_FILTER_UNKNOWN_FIELD', [0, 7]],
   ['1 + tcp.len == 2', 'ERR_FILTER_TYPE_MISMATCH', [0, 1]],
+  ['frame contains "hello"', 'ERR_FILTER_UNSUPPORTED', [0, 5]],
+  ['tcp[0:2] == 00:50', 'ERR_FILTER_UNSUPPORTED', [0, 3]],
 ];
 
 for (const [filter, code, [start, end]] of BROKEN) {

@@ -19,6 +19,9 @@ import { openCaptureFile } from '../../src/wire/open.js';
 import { Session } from '../../src/pipeline/session.js';
 import { evalReference } from '../support/eval-reference.js';
 
+// Absolute-time literals are local time (as in tshark); the goldens were made with TZ=UTC.
+process.env['TZ'] = 'UTC';
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const goldenDir = join(root, 'test', 'golden', 'filter');
 
