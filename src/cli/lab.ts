@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { copyFile } from 'node:fs/promises';
 import { LabError } from '../util/errors.js';
 import { SCENARIOS, findScenario, type Scenario } from '../lab/scenarios.js';
 import { runScenario } from '../lab/runner.js';
 import { buildReport } from '../lab/report.js';
+import { saveAnnotatedCapture } from '../lab/save.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
 
 interface LabFlags {
@@ -68,7 +68,7 @@ export function registerLab(program: Command): void {
         const report = await buildReport(run);
         process.stdout.write(report.text);
         if (flags.write) {
-          await copyFile(run.capturePath, flags.write);
+          await saveAnnotatedCapture(run, report, flags.write);
           process.stderr.write(`lab: capture written to ${flags.write}\n`);
         }
         if (flags.ui) process.stderr.write('lab: --ui: the web UI is not built yet; open the capture with `tcplab read -r FILE`\n');

@@ -62,7 +62,7 @@ export function nftScript(rules: readonly FaultRule[], nflogGroup: number): stri
     lines.push(`  chain classify_${i} {`);
     for (const m of kindMatches(r.kind)) lines.push(`    ${m ? m + ' ' : ''}goto count_${i}`);
     lines.push('  }', `  chain count_${i} {`);
-    lines.push(`    ${selector(r)} counter name ${counterName(i)} log prefix "tcplab-drop-${i} " group ${nflogGroup} drop`);
+    lines.push(`    ${selector(r)} counter name ${counterName(i)} log prefix "tcplab-drop-${i} " group ${nflogGroup} queue-threshold 1 drop`);
     lines.push('  }');
   });
   lines.push('}');

@@ -100,7 +100,10 @@ export async function buildReport(run: LabRun): Promise<LabReport> {
   const w = accounting.wireshark;
   out.push(`  Wireshark labels: ${w['retransmission']} retransmission, ${w['fast_retransmission']} fast retransmission, ${w['spurious_retransmission']} spurious retransmission`);
   out.push(`  kernel retransmitted ${accounting.kernel['retransmitted']} segments: ${accounting.kernel['rto']} after a timeout, ${accounting.kernel['fast']} fast, ${accounting.kernel['tlp']} tail-loss probes`);
-  out.push(`  label disagreements: ${accounting.disagreements}${accounting.disagreements ? ' (Wireshark guesses from the wire; the kernel knows why it sent)' : ''}`);
+  const why: string[] = [];
+  if (accounting.kernel['tlp']) why.push(`${accounting.kernel['tlp']} tail-loss probe(s), which Wireshark can only call Retransmission`);
+  if (accounting.kernel['fast'] !== w['fast_retransmission']) why.push(`${accounting.kernel['fast']} fast retransmit(s) by the kernel vs ${w['fast_retransmission']} labelled fast`);
+  out.push(`  label disagreements: ${accounting.disagreements}${why.length ? ` (${why.join('; ')}): Wireshark guesses from the wire, the kernel knows why it sent` : ''}`);
   out.push('', '-- Timeline (app, kernel, wire)');
   out.push(...timeline(run, frames));
   if (missing.length > 0) out.push('', `!! the capture does not show: ${missing.join(', ')}`);
@@ -172,9 +175,9 @@ function account(frames: Frame[], run: LabRun): LabReport['accounting'] {
   }
   const c = (k: string) => run.counters.get(k) ?? 0;
   const kernel = { retransmitted: c('Tcp.RetransSegs'), rto: c('TcpExt.TCPTimeouts'), fast: c('TcpExt.TCPFastRetrans'), tlp: c('TcpExt.TCPLossProbes') };
-  // A disagreement is a retransmission Wireshark names differently from the kernel's reason:
-  // the kernel's fast retransmits not labelled fast, and labelled ones the kernel did not do.
-  const disagreements = Math.abs(kernel.fast - fast) + Math.max(0, kernel.retransmitted - (re + fast + spur));
+  // Wireshark has no name for a tail-loss probe: each one is labelled Retransmission (or
+  // Spurious), never what it is. Fast retransmits are compared by count.
+  const disagreements = kernel.tlp + Math.abs(kernel.fast - fast);
   return { wireshark: { retransmission: re, fast_retransmission: fast, spurious_retransmission: spur }, kernel, disagreements };
 }
 

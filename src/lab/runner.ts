@@ -68,6 +68,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
   say(`setting up a ${sc.topology} lab network`);
   const net = await LabNet.create({ topology: sc.topology });
   const hosts: HostName[] = sc.topology === 'loopback' ? ['client'] : ['client', 'server'];
+  let sampling = true;
   try {
     for (const h of hosts) {
       for (const [k, v] of Object.entries(sc.sysctls)) await net.run(h, 'sysctl', ['-q', '-w', `${k}=${v}`]);
@@ -98,7 +99,6 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     await waitListening(net, LAB_PORT, server);
 
     const snapshots: SocketSnapshot[] = [];
-    let sampling = true;
     const sampler = (async () => {
       while (sampling && snapshots.length < 2000) {
         const text = await net.run('client', 'ss', ['-tinH', `( sport = :${LAB_PORT} or dport = :${LAB_PORT} )`]).catch(() => '');
@@ -140,6 +140,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     await Promise.race([server.exited, sleep(2000)]);
     return { scenario: sc, dir, capturePath, dropsPath, dropped, counters, clients, serverLog, snapshots, serverAddress };
   } finally {
+    sampling = false;
     await net.dispose();
   }
 }

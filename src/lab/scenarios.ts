@@ -117,7 +117,7 @@ export const SCENARIOS: readonly Scenario[] = [
     topology: 'loopback',
     serverArgs: [],
     clients: [{ args: ['--send', SEED_LINE] }],
-    faults: [{ from: 'server', port: LAB_PORT, kind: 'any', nth: [2], where: 'network' }],
+    faults: [{ from: 'server', port: LAB_PORT, kind: 'any', nth: [2, 3], where: 'network' }],
     sysctls: NO_TLP,
     expectFields: ['tcp.analysis.spurious_retransmission'],
     narrative: [
@@ -131,7 +131,7 @@ export const SCENARIOS: readonly Scenario[] = [
     summary: 'a slow reader with a small receive buffer → window full, zero window, probes, window update',
     topology: 'loopback',
     serverArgs: [],
-    clients: [{ args: ['--rcvbuf', '4096', '--read-rate', '8000'], fileBytes: 200_000 }],
+    clients: [{ args: ['--rcvbuf', '4096', '--read-rate', '20000'], fileBytes: 60_000 }],
     faults: [],
     sysctls: {},
     expectFields: ['tcp.analysis.zero_window', 'tcp.analysis.window_update'],

@@ -131,7 +131,7 @@ function readFileSafe(p: string): string {
 test('nftScript: deterministic and random selectors, refusing nonsense', () => {
   const s = nftScript([{ from: 'client', port: 80, kind: 'pure-ack', probability: 0.25, where: 'before-capture' }], 3);
   assert.match(s, /chain output \{[^}]*tcp dport 80 jump classify_0/);
-  assert.match(s, /numgen random mod 10000 < 2500 counter name drop_0 log prefix "tcplab-drop-0 " group 3 drop/);
+  assert.match(s, /numgen random mod 10000 < 2500 counter name drop_0 log prefix "tcplab-drop-0 " group 3 queue-threshold 1 drop/);
   assert.match(s, /tcp doff 8 ip length == 52 tcp flags & \(syn \| fin \| rst\) == 0 goto count_0/);
   const d = nftScript([{ from: 'server', port: 80, kind: 'data', nth: [5, 2, 2], where: 'network' }], 3);
   assert.match(d, /numgen inc mod 1000000000 \{ 1, 4 \}/);

@@ -1,0 +1,62 @@
+/**
+ * Every lab scenario end to end, as a user runs it: `tcplab lab NAME -w FILE` in a private
+ * namespace (root, as in CI). Each must exit 0 (its capture shows its point: the analysis finds
+ * the scenario's expected fields), print its frames and ground truth, leave no namespace or
+ * nftables table behind, and save a pcapng whose comments carry the explanations.
+ * Where tshark is installed, its own analysis of the saved capture must agree on the point.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SCENARIOS } from '../../src/lab/scenarios.js';
+import { readAllRecords } from '../../src/wire/open.js';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'tcplab');
+const isRoot = process.getuid?.() === 0;
+const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
+const dir = mkdtempSync(join(tmpdir(), 'tcplab-labtest-'));
+
+test('tcplab lab without a scenario lists them all, one line each', () => {
+  const r = spawnSync(process.execPath, [bin, 'lab'], { encoding: 'utf8' });
+  assert.equal(r.status, 0);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, SCENARIOS.length);
+  for (const s of ['handshake', 'echo', 'retransmission', 'fast-retransmission', 'spurious', 'zero-window', 'keepalive', 'reset', 'half-close', 'port-reuse', 'capture-gaps']) {
+    assert.ok(lines.some((l) => l.startsWith(s + ' ')), `${s} listed`);
+  }
+});
+
+test('an unknown scenario is a usage error', () => {
+  const r = spawnSync(process.execPath, [bin, 'lab', 'no-such'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /no scenario "no-such"/);
+});
+
+for (const sc of SCENARIOS) {
+  test(`lab ${sc.name}: the capture shows ${sc.expectFields.join(', ')}`, { skip: isRoot ? false : 'needs root', timeout: 120_000 }, () => {
+    const file = join(dir, `${sc.name}.pcapng`);
+    const r = spawnSync(process.execPath, [bin, 'lab', sc.name, '-q', '-w', file], { encoding: 'utf8', timeout: 110_000 });
+    assert.equal(r.status, 0, `exit ${r.status}\n${r.stderr}\n${r.stdout.slice(-3000)}`);
+    assert.doesNotMatch(r.stdout, /^!!/m);
+    assert.match(r.stdout, /^== tcplab lab /);
+    assert.match(r.stdout, /-- Ground truth/);
+    assert.match(r.stdout, /^\s+1\s+0\.0+\s+\S+ → \S+\s+TCP \d+ \d+ → 6666 \[SYN\]/m, 'frames printed as tshark does');
+    const records = readAllRecords(readFileSync(file));
+    assert.ok(records.length >= 3, 'saved capture has the frames');
+    if (sc.faults.length > 0) {
+      assert.match(r.stdout, /dropped: port \d+ seq \d+ len \d+/, 'NFLOG ground truth matched');
+      assert.ok(records.some((x) => x.comments.some((c) => /dropped by the lab/.test(c))), 'drop marked in a packet comment');
+    }
+    if (hasTshark) {
+      for (const field of sc.expectFields) {
+        const out = execFileSync('tshark', ['-r', file, '-Y', field, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        assert.ok(out.trim().length > 0, `tshark also finds ${field}`);
+      }
+    }
+    assert.doesNotMatch(execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }), /tcplab/);
+  });
+}
