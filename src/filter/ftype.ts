@@ -12,6 +12,7 @@
 import type { FieldType, FieldValue } from '../fields/field.js';
 import type { Timestamp } from '../util/time.js';
 import { msg } from './errors.js';
+import { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from '../util/addr.js';
 
 export interface Ipv4Net { addr: number; mask: number }
 export interface Ipv6Net { bytes: Uint8Array; prefix: number }
@@ -157,54 +158,8 @@ export function bytesFromLiteral(s0: string): Uint8Array | undefined {
   return Uint8Array.from(out);
 }
 
-function ipv4Parse(s: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return undefined;
-  let v = 0;
-  for (let i = 1; i <= 4; i++) {
-    const o = Number(m[i]);
-    if (o > 255) return undefined;
-    v = v * 256 + o;
-  }
-  return v;
-}
-
 export function maskOf(bits: number): number {
   return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-}
-
-/** RFC 4291 §2.2 text forms, including a trailing dotted quad. */
-export function ipv6Parse(s: string): Uint8Array | undefined {
-  if (!/^[0-9A-Fa-f:.]+$/.test(s)) return undefined;
-  let head = s;
-  const tail: number[] = [];
-  const lastColon = s.lastIndexOf(':');
-  if (s.slice(lastColon + 1).includes('.')) {
-    const v4 = ipv4Parse(s.slice(lastColon + 1));
-    if (v4 === undefined) return undefined;
-    tail.push((v4 >>> 16) & 0xffff, v4 & 0xffff);
-    head = s.slice(0, lastColon + 1);
-    if (head.endsWith(':') && !head.endsWith('::')) head = head.slice(0, -1);
-  }
-  const parts = head.split('::');
-  if (parts.length > 2) return undefined;
-  const grp = (x: string): number[] | undefined => {
-    if (x === '') return [];
-    const out: number[] = [];
-    for (const g of x.split(':')) {
-      if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const a = grp(parts[0] ?? '');
-  const b = parts.length === 2 ? grp(parts[1] ?? '') : [];
-  if (!a || !b) return undefined;
-  const words = parts.length === 2 ? [...a, ...new Array<number>(8 - a.length - b.length - tail.length).fill(0), ...b, ...tail] : [...a, ...tail];
-  if (words.length !== 8 || (parts.length === 2 && a.length + b.length + tail.length > 7)) return undefined;
-  const out = new Uint8Array(16);
-  words.forEach((w, i) => { out[2 * i] = w >> 8; out[2 * i + 1] = w & 0xff; });
-  return out;
 }
 
 function relTimeFromLiteral(s: string): Conv {
@@ -254,7 +209,7 @@ export function fromLiteral(t: FieldType, s: string, allowPartial: boolean): Con
     case 'FT_IPv4': {
       const slash = s.indexOf('/');
       const addrStr = slash >= 0 ? s.slice(0, slash) : s;
-      const addr = ipv4Parse(addrStr);
+      const addr = parseIPv4(addrStr);
       if (addr === undefined) return bad(msg.notIpv4(addrStr));
       if (slash < 0) return ok({ addr, mask: 0xffffffff });
       const bits = intFromLiteral('FT_UINT32', s.slice(slash + 1));
@@ -265,7 +220,7 @@ export function fromLiteral(t: FieldType, s: string, allowPartial: boolean): Con
     case 'FT_IPv6': {
       const slash = s.indexOf('/');
       const addrStr = slash >= 0 ? s.slice(0, slash) : s;
-      const bytes = ipv6Parse(addrStr);
+      const bytes = parseIPv6(addrStr);
       if (!bytes) return bad(msg.notIpv6(addrStr));
       if (slash < 0) return ok({ bytes, prefix: 128 });
       const bits = intFromLiteral('FT_UINT32', s.slice(slash + 1));
@@ -415,19 +370,18 @@ export function isZero(v: Value): boolean {
 /** Display form of a constant for explain (Wireshark's fvalue repr, near enough). */
 export function formatValue(t: FieldType, v: Value): string {
   if (v instanceof Uint8Array) {
-    if (t === 'FT_IPv6') return formatIpv6(v);
+    if (t === 'FT_IPv6') return formatIPv6(v, 0);
     return [...v].map((b) => b.toString(16).padStart(2, '0')).join(':');
   }
   if (typeof v === 'object' && v !== null) {
     if ('addr' in v) {
-      const a = v.addr;
-      const s = `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+      const s = formatIPv4(v.addr);
       if (v.mask === 0xffffffff) return s;
       let bits = 0;
       for (let m = v.mask; m & 0x80000000; m = (m << 1) >>> 0) bits++;
       return `${s}/${bits}`;
     }
-    if ('bytes' in v) return v.prefix === 128 ? formatIpv6(v.bytes) : `${formatIpv6(v.bytes)}/${v.prefix}`;
+    if ('bytes' in v) return v.prefix === 128 ? formatIPv6(v.bytes, 0) : `${formatIPv6(v.bytes, 0)}/${v.prefix}`;
     if ('sec' in v) return `${v.sec}.${String(v.nsec).padStart(9, '0')}`;
   }
   if (t === 'FT_RELATIVE_TIME' && typeof v === 'number') {
@@ -438,20 +392,4 @@ export function formatValue(t: FieldType, v: Value): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'boolean') return v ? '1' : '0';
   return String(v);
-}
-
-function formatIpv6(b: Uint8Array): string {
-  const w: number[] = [];
-  for (let i = 0; i < 16; i += 2) w.push(((b[i] ?? 0) << 8) | (b[i + 1] ?? 0));
-  let bestStart = -1, bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (w[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hx = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return hx(w);
-  return `${hx(w.slice(0, bestStart))}::${hx(w.slice(bestStart + bestLen))}`;
 }
