@@ -5,8 +5,8 @@
 // It is the yardstick tcplab's `serve` is measured against (bench/echo/run.ts builds it into a
 // temporary directory at bench time; no binary is ever committed). Keep it naive on purpose:
 // its speed is the baseline, so "improving" it would move the goalposts. The one knob, -buf, exists
-// only so the harness can also show a ceiling (the same server reading 64 KiB at a time, server
-// "go64k"); the reference is always run with the default 1024.
+// only so the harness can also show the same server reading 64 KiB at a time (server "go64k"), to
+// see how much of a gap the read size alone explains; the reference always runs with 1024.
 package main
 
 import (
