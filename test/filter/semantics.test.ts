@@ -165,3 +165,27 @@ test('the compiled filter reads only the fields it names', () => {
   assert.ok(r.ok);
   assert.deepEqual([...r.filter.fields].sort(), ['ip.addr', 'tcp.payload', 'tcp.port']);
 });
+
+test('fields whose values() share one scratch array still compare correctly (field == field, sets, arithmetic)', () => {
+  // FieldDef.values() may return a shared array (fields/field.ts): here every field refills the same one.
+  const scratch: number[] = [];
+  const mk = (abbrev: string, pick: (n: number) => number[]) => ({
+    abbrev, name: abbrev, type: 'FT_UINT32' as const, display: 'BASE_DEC' as const, bitmask: 0, parent: 'x', blurb: '', generated: false,
+    values: (f: object) => { scratch.length = 0; scratch.push(...pick((f as { n: number }).n)); return scratch; },
+  });
+  const defs = [mk('x.a', (n) => [n, n + 1]), mk('x.b', (n) => [n * 2]), mk('x.c', () => [4, 6])];
+  const lookup = (a: string) => defs.find((d) => d.abbrev === a);
+  const frames = [1, 2, 3, 4].map((n) => ({ n }) as never);
+  const sel = (filter: string): number[] => {
+    const r = parseFilter(filter, { lookup });
+    assert.ok(r.ok, filter);
+    return frames.map((f, i) => (r.filter.test(f) ? i + 1 : 0)).filter((x) => x > 0);
+  };
+  // x.a = {n, n+1}, x.b = {2n}, x.c = {4, 6}
+  assert.deepEqual(sel('x.a == x.b'), [1]);
+  assert.deepEqual(sel('x.a != x.b'), [2, 3, 4]);
+  assert.deepEqual(sel('x.a == x.c'), [3, 4]);
+  assert.deepEqual(sel('x.a + x.b == 7'), [2]);
+  assert.deepEqual(sel('x.a in {x.c}'), [3, 4]);
+  assert.deepEqual(sel('x.b in {x.a..x.c}'), [1, 2, 3]);
+});
