@@ -16,7 +16,6 @@ import {
   LINKTYPE_NFLOG, LINKTYPE_NULL, LINKTYPE_PPP, LINKTYPE_PPP_ETHER, LINKTYPE_PPP_HDLC, LINKTYPE_RAW,
   LINKTYPE_RAW_14, LINKTYPE_RAW_OPENBSD,
 } from '../wire/linktype.js';
-import { viewOf } from '../util/bytes.js';
 import type { DecodedPacket } from './packet.js';
 import { DecodeState, newPacket, resetPacket } from './state.js';
 import { decodeEthernet } from './ethernet.js';
@@ -63,7 +62,7 @@ export class PacketDecoder {
 
   private run(pkt: DecodedPacket, linkType: number, data: Uint8Array, origLen: number): void {
     const s = this.state;
-    s.begin(data, viewOf(data), data.byteLength, pkt);
+    s.begin(data, pkt);
     // The frame's reported length; a broken file may claim less than it captured.
     const end = origLen > data.byteLength ? origLen : data.byteLength;
     try {
@@ -73,12 +72,11 @@ export class PacketDecoder {
       s.addIssue('ERR_DECODE_INTERNAL', pkt.layers[pkt.layers.length - 1] ?? 'data', 0,
         `Internal decoder error: ${e instanceof Error ? e.message : String(e)}`);
     }
-    s.begin(EMPTY, EMPTY_VIEW, 0, pkt); // drop the reference to the record's bytes
+    s.begin(EMPTY, pkt); // drop the reference to the record's bytes (the view is kept for reuse)
   }
 }
 
 const EMPTY = new Uint8Array(0);
-const EMPTY_VIEW = viewOf(EMPTY);
 
 function decodeLink(s: DecodeState, linkType: number, end: number): void {
   switch (linkType) {

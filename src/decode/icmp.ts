@@ -55,7 +55,8 @@ function decodeIcmpCommon(s: DecodeState, off: number, end: number, version: 4 |
   }
   const inner = newPacket(pkt.linkType);
   const sub = new DecodeState();
-  sub.begin(s.u8, s.dv, s.cap, inner);
+  sub.begin(s.u8, inner);
+  sub.cap = s.cap;
   sub.inError = true;
   sub.depth = s.depth;
   if (end > off + 8) {

@@ -33,19 +33,19 @@ export function decodeNflog(s: DecodeState, off: number, end: number): number {
   // Byte order: little-endian (the usual host) unless the first TLV only makes sense big-endian.
   let le = true;
   if (s.avail(p, end) >= 4) {
-    const lLe = s.dv.getUint16(p, true);
-    const lBe = s.dv.getUint16(p, false);
+    const lLe = s.u16e(p, true);
+    const lBe = s.u16e(p, false);
     if ((lLe < 4 || p + lLe > end) && lBe >= 4 && p + lBe <= end) le = false;
   }
   let havePayload = false;
   for (let n = 0; n < MAX_TLVS && end - p >= 4; n++) {
     if (!s.need('nflog', p, 4, end, 'NFLOG TLV')) return end;
-    const tlvLen = s.dv.getUint16(p, le);
+    const tlvLen = s.u16e(p, le);
     if (tlvLen < 4) {
       s.addIssue('ERR_NFLOG_TLV_LEN', 'nflog', p, `NFLOG TLV length ${tlvLen} is less than 4`);
       break;
     }
-    const type = s.dv.getUint16(p + 2, le) & 0x7fff;
+    const type = s.u16e(p + 2, le) & 0x7fff;
     const vlen = tlvLen - 4;
     const vEnd = p + 4 + vlen;
     if (type === NFULA_PACKET_HDR && vlen === 4 && s.avail(p + 4, end) >= 2) nflog.hwProtocol = s.u16(p + 4);

@@ -23,13 +23,13 @@ export function decodeNull(s: DecodeState, off: number, end: number): number {
   const pkt = s.pkt;
   pkt.layers.push('null');
   if (!s.need('null', off, 4, end, 'Null/Loopback header')) return end;
-  let v = s.dv.getUint32(off, true);
+  let v = s.u32e(off, true);
   let littleEndian = true;
   if ((v & 0xffff0000) !== 0) {
     if ((v & 0xff000000) === 0 && (v & 0x00ff0000) < 0x00060000) {
       v = v >>> 16; // IRIX/UNICOS 2-byte AF_ in the upper half
     } else {
-      v = s.dv.getUint32(off, false);
+      v = s.u32e(off, false);
       littleEndian = false;
     }
   } else if ((v & 0xff) === 0 && (v & 0xff00) < 0x0600) {

@@ -121,7 +121,7 @@ export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, op
         `${tcpOptionName(kind)} (option length = ${len} bytes says option goes past end of options)`);
       return;
     }
-    if (!s.need('tcp', p, len, end, tcpOptionName(kind))) {
+    if (!s.need('tcp', p, len, end, 'TCP option')) {
       // Cut by the snaplen inside the option: Wireshark still shows the kind and every value
       // whose bytes were captured before it stops (e.g. tsval without tsecr).
       if (s.pkt.truncated && p + len <= end) {
