@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { LabError } from '../util/errors.js';
-import { SCENARIOS, findScenario, type Scenario } from '../lab/scenarios.js';
+import { SCENARIOS, findScenario, withSeed, type Scenario } from '../lab/scenarios.js';
 import { runScenario } from '../lab/runner.js';
 import { buildReport } from '../lab/report.js';
 import { saveAnnotatedCapture } from '../lab/save.js';
@@ -50,6 +50,8 @@ export function registerLab(program: Command): void {
         process.exitCode = EXIT_USAGE;
         return;
       }
+      sc = withSeed(sc, flags.seed === undefined ? 1 : Number(flags.seed));
+      if (flags.seed !== undefined && !base.seeded) process.stderr.write(`lab: ${name} makes no random choices; --seed changes nothing\n`);
       if (process.getuid?.() !== 0) {
         process.stderr.write('tcplab lab: needs root (network namespaces and nftables): run it with sudo\n');
         process.exitCode = EXIT_FAILURE;

@@ -46,6 +46,28 @@ export interface Scenario {
   expectFields: readonly string[];
   /** The story: what to look at in the frames. */
   narrative: readonly string[];
+  /** Random choices, made from a seed (default 1): the same seed gives the same run. */
+  seeded?: (seed: number) => Pick<Scenario, 'faults'>;
+}
+
+/** mulberry32: a small seeded PRNG; `n` distinct picks from [lo, hi], sorted. */
+export function seededPicks(seed: number, n: number, lo: number, hi: number): number[] {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = new Set<number>();
+  while (out.size < Math.min(n, hi - lo + 1)) out.add(lo + Math.floor(next() * (hi - lo + 1)));
+  return [...out].sort((x, y) => x - y);
+}
+
+/** The scenario with its seeded choices made. */
+export function withSeed(sc: Scenario, seed: number): Scenario {
+  return sc.seeded ? { ...sc, ...sc.seeded(seed) } : sc;
 }
 
 /** TLP off, so a lone lost segment is repaired by a real RTO and not by a tail-loss probe. */
@@ -201,6 +223,21 @@ export const SCENARIOS: readonly Scenario[] = [
     narrative: [
       'The second connection uses the same 4-tuple as the first. Wireshark sees a SYN on a known conversation and starts a new stream ([TCP Port numbers reused]).',
       'The first connection was aborted with RST, so no TIME_WAIT blocks the reuse.',
+    ],
+  },
+  {
+    name: 'random-loss',
+    summary: 'bulk transfer losing 4 random data segments (--seed N picks which; same seed, same run)',
+    topology: 'loopback',
+    serverArgs: [],
+    clients: [{ args: [], fileBytes: 400_000 }],
+    faults: [],
+    sysctls: {},
+    seeded: (seed) => ({ faults: [{ from: 'client', port: LAB_PORT, kind: 'data', nth: seededPicks(seed, 4, 5, 200), where: 'network' }] }),
+    expectFields: ['tcp.analysis.duplicate_ack', 'tcp.options.sack_le'],
+    narrative: [
+      'Four of the client\'s data segments are lost; which ones is decided by the seed, so a run can be repeated exactly.',
+      'Each loss shows as duplicate ACKs with SACK blocks, then a retransmission: count how many Wireshark calls fast and compare with the kernel.',
     ],
   },
   {

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SCENARIOS } from '../../src/lab/scenarios.js';
+import { SCENARIOS, seededPicks, findScenario, withSeed } from '../../src/lab/scenarios.js';
 import { readAllRecords } from '../../src/wire/open.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'tcplab');
@@ -60,3 +60,20 @@ for (const sc of SCENARIOS) {
     assert.doesNotMatch(execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }), /tcplab/);
   });
 }
+
+test('seeded choices: the same seed picks the same segments, another seed others', () => {
+  assert.deepEqual(seededPicks(7, 4, 5, 200), seededPicks(7, 4, 5, 200));
+  assert.notDeepEqual(seededPicks(7, 4, 5, 200), seededPicks(8, 4, 5, 200));
+  const picks = seededPicks(3, 4, 5, 200);
+  assert.equal(new Set(picks).size, 4);
+  assert.ok(picks.every((p) => p >= 5 && p <= 200));
+  const sc = withSeed(findScenario('random-loss')!, 3);
+  assert.deepEqual(sc.faults[0]?.nth, picks);
+});
+
+test('lab on two hosts (veth): retransmission across 10.66.0.1 ↔ 10.66.0.2', { skip: isRoot ? false : 'needs root', timeout: 120_000 }, () => {
+  const r = spawnSync(process.execPath, [bin, 'lab', 'retransmission', '--topology', 'veth', '-q'], { encoding: 'utf8', timeout: 110_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /10\.66\.0\.1 → 10\.66\.0\.2\s+TCP \d+ \d+ → 6666 \[SYN\]/);
+  assert.match(r.stdout, /\[TCP Retransmission\] 6666 → /);
+});
