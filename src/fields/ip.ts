@@ -11,7 +11,8 @@ const ip6 = (f: Frame) => f.pkt.ip6;
 
 export const IP_FIELDS: readonly FieldDef[] = [
   proto('ip', 'Internet Protocol Version 4', (f) => present(ip4(f) !== undefined)),
-  field('ip.version', 'Version', 'FT_UINT8', 'BASE_DEC', 0x0, '', (f) => (ip4(f) ? [4] : NO_VALUES)),
+  // IPv6 packets carry ip.version too (Wireshark adds it in the IPv6 tree).
+  field('ip.version', 'Version', 'FT_UINT8', 'BASE_DEC', 0x0, '', (f) => (ip4(f) ? [4] : ip6(f) ? [6] : NO_VALUES)),
   field('ip.hdr_len', 'Header Length', 'FT_UINT8', 'BASE_DEC', 0x0, 'Header length in 32-bit words', (f) => one(ip4(f)?.hdrLen)),
   field('ip.dsfield', 'Differentiated Services Field', 'FT_UINT8', 'BASE_HEX', 0x0, '', (f) => one(ip4(f)?.dsfield)),
   field('ip.dsfield.dscp', 'Differentiated Services Codepoint', 'FT_UINT8', 'BASE_DEC', 0xfc, '', (f) => { const h = ip4(f); return h ? [masked(h.dsfield, 0xfc)] : NO_VALUES; }),

@@ -41,13 +41,13 @@ export const ETH_FIELDS: readonly FieldDef[] = [
   field('eth.src', 'Source', 'FT_ETHER', 'BASE_NONE', 0x0, 'Source Hardware Address', (f) => { const e = eth(f); return e ? [mac(f, e.srcOffset)] : NO_VALUES; }),
   field('eth.addr', 'Address', 'FT_ETHER', 'BASE_NONE', 0x0, 'Source or Destination Hardware Address', (f) => { const e = eth(f); return e ? [mac(f, e.dstOffset), mac(f, e.srcOffset)] : NO_VALUES; }),
   field('eth.dst_resolved', 'Destination (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Destination Hardware Address (resolved)', (f) => { const e = eth(f); return e ? [resolveMac(mac(f, e.dstOffset))] : NO_VALUES; }),
-  field('eth.dst.oui', 'Destination OUI', 'FT_UINT24', 'BASE_NONE', 0x0, 'Destination Organizationally Unique Identifier', (f) => { const e = eth(f); return e ? [oui(f, e.dstOffset)] : NO_VALUES; }),
+  field('eth.dst.oui', 'Destination OUI', 'FT_UINT24', 'BASE_OUI', 0x0, 'Destination Organizationally Unique Identifier', (f) => { const e = eth(f); return e ? [oui(f, e.dstOffset)] : NO_VALUES; }),
   field('eth.dst.oui_resolved', 'Destination OUI (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Destination Organizationally Unique Identifier (resolved)', (f) => { const e = eth(f); return e ? one(ouiLongName(mac(f, e.dstOffset))) : NO_VALUES; }),
   field('eth.src_resolved', 'Source (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Source Hardware Address (resolved)', (f) => { const e = eth(f); return e ? [resolveMac(mac(f, e.srcOffset))] : NO_VALUES; }),
-  field('eth.src.oui', 'Source OUI', 'FT_UINT24', 'BASE_NONE', 0x0, 'Source Organizationally Unique Identifier', (f) => { const e = eth(f); return e ? [oui(f, e.srcOffset)] : NO_VALUES; }),
+  field('eth.src.oui', 'Source OUI', 'FT_UINT24', 'BASE_OUI', 0x0, 'Source Organizationally Unique Identifier', (f) => { const e = eth(f); return e ? [oui(f, e.srcOffset)] : NO_VALUES; }),
   field('eth.src.oui_resolved', 'Source OUI (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Source Organizationally Unique Identifier (resolved)', (f) => { const e = eth(f); return e ? one(ouiLongName(mac(f, e.srcOffset))) : NO_VALUES; }),
   field('eth.addr_resolved', 'Address (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Source or Destination Hardware Address (resolved)', (f) => { const e = eth(f); return e ? [resolveMac(mac(f, e.dstOffset)), resolveMac(mac(f, e.srcOffset))] : NO_VALUES; }),
-  field('eth.addr.oui', 'Address OUI', 'FT_UINT24', 'BASE_NONE', 0x0, 'Address Organizationally Unique Identifier', (f) => { const e = eth(f); return e ? [oui(f, e.dstOffset), oui(f, e.srcOffset)] : NO_VALUES; }),
+  field('eth.addr.oui', 'Address OUI', 'FT_UINT24', 'BASE_OUI', 0x0, 'Address Organizationally Unique Identifier', (f) => { const e = eth(f); return e ? [oui(f, e.dstOffset), oui(f, e.srcOffset)] : NO_VALUES; }),
   field('eth.addr.oui_resolved', 'Address OUI (resolved)', 'FT_STRING', 'BASE_NONE', 0x0, 'Address Organizationally Unique Identifier (resolved)', (f) => {
     const e = eth(f);
     if (!e) return NO_VALUES;

@@ -36,6 +36,16 @@ export function tcpFlagsStr(flags: number): string {
   return s;
 }
 
+/** RST payload as text: ASCII up to the first NUL (tshark's FT_STRING reading). */
+export function resetCause(b: Uint8Array): string {
+  let s = '';
+  for (const c of b) {
+    if (c === 0) break;
+    s += c < 0x80 ? String.fromCharCode(c) : '\ufffd';
+  }
+  return s;
+}
+
 /** Options of one kind, in wire order. */
 function optionsOf(t: TcpHeader, kind: number): TcpOption[] {
   return t.options.filter((o) => o.kind === kind);
@@ -179,7 +189,11 @@ export const TCP_FIELDS: readonly FieldDef[] = [
   field('tcp.options.timestamp.tsecr', 'Timestamp echo reply', 'FT_UINT32', 'BASE_DEC', 0x0, 'Echoed timestamp from remote machine', optValues(8, 10, (f, o) => u32(f, o.offset + 6))),
   field('tcp.payload', 'TCP payload', 'FT_BYTES', 'BASE_NONE', 0x0, 'The TCP payload of this packet', (f) => {
     const t = tcp(f);
-    return t && t.capturedLen > 0 ? [bytesAt(f, t.payloadOffset, t.capturedLen)] : NO_VALUES;
+    return t && t.capturedLen > 0 && (t.flags & TCP_RST) === 0 ? [bytesAt(f, t.payloadOffset, t.capturedLen)] : NO_VALUES;
+  }),
+  field('tcp.reset_cause', 'Reset cause', 'FT_STRING', 'BASE_NONE', 0x0, '', (f) => {
+    const t = tcp(f);
+    return t && t.capturedLen > 0 && (t.flags & TCP_RST) !== 0 ? [resetCause(bytesAt(f, t.payloadOffset, t.capturedLen))] : NO_VALUES;
   }),
 ];
 

@@ -66,7 +66,15 @@ export function isRetransmittedData(f: Frame): boolean {
  */
 export function dataBytes(f: Frame): Uint8Array | undefined {
   const p = f.pkt;
-  if (p.tcp) return p.tcp.capturedLen > 0 && !isRetransmittedData(f) ? bytesAt(f, p.tcp.payloadOffset, p.tcp.capturedLen) : undefined;
+  // RST payload is a "Reset cause" string, not data (RFC 9293 §3.5.3).
+  if (p.tcp) return p.tcp.capturedLen > 0 && (p.tcp.flags & 0x004) === 0 && !isRetransmittedData(f) ? bytesAt(f, p.tcp.payloadOffset, p.tcp.capturedLen) : undefined;
+  const i = p.icmp;
+  if (i && (i.version === 4 ? i.type === 0 || i.type === 8 : i.type === 128 || i.type === 129)) {
+    // Echo payload after the 8-byte header, up to the end of the IP packet.
+    const ipEnd = p.ip4 ? p.ip4.offset + p.ip4.totalLen : p.ip6 ? p.ip6.offset + 40 + p.ip6.payloadLen : f.record.capLen;
+    const start = i.offset + 8, end = Math.min(ipEnd, f.record.capLen);
+    return end > start ? bytesAt(f, start, end - start) : undefined;
+  }
   if (p.layers[p.layers.length - 1] !== 'data' && !p.udp) return undefined;
   if (p.payloadLength <= 0) return undefined;
   return bytesAt(f, p.payloadOffset, p.payloadLength);

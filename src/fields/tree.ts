@@ -12,7 +12,7 @@ import { lookupField } from './registry.js';
 import { encapOf, epochNs, protocolsOf } from './frame.js';
 import { ethPadding, nullFamily } from './link.js';
 import { formatAbsTime, formatEpoch, formatFieldValue, formatHex, formatIPv4, formatIPv6, formatMac, formatRelNs, ouiLongName, resolveMac } from './format.js';
-import { tcpFlagsStr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
+import { resetCause, tcpFlagsStr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
 import { dataBytes, isRetransmittedData } from './transport.js';
 
 /** Hook for per-stream facts the pipeline computes (FIN closing role); set by pipeline/. */
@@ -243,7 +243,8 @@ function ipv6Tree(f: Frame): TreeNode {
   const src = formatIPv6(sb), dst = formatIPv6(db);
   const t = mk(`Internet Protocol Version 6, Src: ${src}, Dst: ${dst}`, 'ipv6', true);
   const w = ((6 << 28) | (h.tclass << 20) | h.flowLabel) >>> 0;
-  add(t, mk(`${bitPicture(6 << 4, 0xf0, 8)} = Version: 6`, 'ipv6.version', 6));
+  add(t, mk('', 'ipv6.version', 6, { hidden: true }));
+  add(t, mk(`${bitPicture(6 << 4, 0xf0, 8)} = Version: 6`, 'ip.version', 6));
   const dscp = h.tclass >> 2, ecn = h.tclass & 3;
   const tc = add(t, mk(`${bitPicture(w, 0x0ff00000, 32)} = Traffic Class: 0x${h.tclass.toString(16).padStart(2, '0')} (DSCP: ${DSCP_SHORT[dscp] ?? 'Unknown'}, ECN: ${ECN_SHORT[ecn]})`, 'ipv6.tclass', h.tclass));
   add(tc, mk(`${bitPicture(w, 0x0fc00000, 32)} = Differentiated Services Codepoint: ${DSCP[dscp] ?? 'Unknown'} (${dscp})`, 'ipv6.tclass.dscp', dscp));
@@ -324,7 +325,7 @@ function tcpOptionsTree(f: Frame, parent: TreeNode): void {
 }
 
 const SEVERITY: Record<string, number> = { Chat: 0x00200000, Note: 0x00400000, Warning: 0x00600000, Error: 0x00800000 };
-const GROUP: Record<string, number> = { Sequence: 0x02000000, Protocol: 0x09000000, Malformed: 0x07000000 };
+const GROUP: Record<string, number> = { Sequence: 0x02000000, Protocol: 0x09000000, Malformed: 0x07000000, Undecoded: 0x05000000 };
 
 function expert(parent: TreeNode, abbrev: string, msg: string, sev: string, group: string): void {
   const e = add(parent, mk(`Expert Info (${sev}/${group}): ${msg}`, undefined, undefined, { gen: true }));
@@ -401,7 +402,12 @@ function tcpTree(f: Frame): TreeNode {
     const an = add(t, mk('SEQ/ACK analysis', 'tcp.analysis', true, { gen: true }));
     for (const ab of ['tcp.analysis.acks_frame', 'tcp.analysis.ack_rtt', 'tcp.analysis.initial_rtt', 'tcp.analysis.bytes_in_flight', 'tcp.analysis.push_bytes_sent']) addRegistered(an, f, ab);
   }
-  if (h.capturedLen > 0) {
+  if (h.capturedLen > 0 && (h.flags & TCP_RST) !== 0) {
+    const p = f.record.data.subarray(h.payloadOffset, h.payloadOffset + h.capturedLen);
+    const cause = resetCause(p);
+    const rc = add(t, mk(`Reset cause: ${cause}`, 'tcp.reset_cause', cause));
+    if (cause.length < p.length) expert(rc, 'string.trailing_stray_characters', 'Trailing stray characters', 'Warning', 'Undecoded');
+  } else if (h.capturedLen > 0) {
     const p = f.record.data.subarray(h.payloadOffset, h.payloadOffset + h.capturedLen);
     add(t, mk(`TCP payload (${h.capturedLen} byte${h.capturedLen === 1 ? '' : 's'})`, 'tcp.payload', p));
     if (isRetransmittedData(f)) add(t, mk(`Retransmitted TCP segment data (${h.capturedLen} byte${h.capturedLen === 1 ? '' : 's'})`, undefined));

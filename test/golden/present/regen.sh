@@ -1,0 +1,58 @@
+#!/bin/bash
+# Regenerates the present/ golden files from tshark 4.0 (needs /usr/bin/tshark; tests do not).
+# Each golden: "# " header lines (fixture, tcplab read arguments, provenance, divergences), then
+# tshark's exact output for `tshark -r FIXTURE ARGS`. test/e2e/read-golden.test.ts runs
+# `tcplab read -r FIXTURE ARGS` and compares byte for byte.
+#   usage: test/golden/present/regen.sh        (from the repo root)
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+FX=test/fixtures/pcap
+OUT=test/golden/present
+TV=$(tshark -v 2>/dev/null | head -1)
+
+# DIVERGENCE notes go into every golden so a reader sees what is deliberately not compared.
+NOTE='tcplab does not dissect application protocols (HTTP, TLS ...): tshark shows them, tcplab shows TCP/UDP and Data; fixtures here use port 6666 (no app dissector).'
+
+gold() { # name fixture args...
+  local name=$1 fixture=$2; shift 2
+  {
+    echo "# fixture: $fixture"
+    echo "# args: $*"
+    echo "# made by: tshark -r $FX/$fixture $* ($TV), TZ=UTC"
+    echo "# divergence: $NOTE"
+    TZ=UTC tshark -r "$FX/$fixture" "$@" 2>/dev/null
+  } > "$OUT/$name.txt"
+}
+
+for n in telnet-v4 telnet-v6 pingpong-loss nano reset halfclose; do
+  gold "lo-$n.summary" "present-lo-$n.pcap"
+done
+gold "lo-telnet-v4-pcapng.summary" present-lo-telnet-v4.pcapng
+gold "lo-telnet-v6-gzip.summary" present-lo-telnet-v6.pcap.gz
+gold "eth-udp-tcp-icmp.summary" decode-eth-udp-tcp-icmp.pcap
+for n in telnet-v4 telnet-v6 reset halfclose; do
+  gold "lo-$n.V" "present-lo-$n.pcap" -V
+done
+gold "lo-telnet-v4.x" present-lo-telnet-v4.pcap -x
+gold "lo-telnet-v4.Vx" present-lo-telnet-v4.pcap -V -x -c 4
+gold "lo-telnet-v4.json" present-lo-telnet-v4.pcap -T json
+gold "lo-halfclose.json" present-lo-halfclose.pcap -T json
+gold "lo-telnet-v6.json" present-lo-telnet-v6.pcap -T json -c 3
+gold "lo-telnet-v4.filter" present-lo-telnet-v4.pcap -Y "tcp.len > 0 && tcp.srcport == 6666"
+gold "lo-pingpong-loss.count" present-lo-pingpong-loss.pcap -c 7
+DISSECT="frame.number frame.len frame.cap_len frame.protocols frame.time_relative frame.time_delta frame.time_epoch eth.src eth.dst eth.type ip.version ip.hdr_len ip.dsfield ip.len ip.id ip.flags ip.flags.df ip.frag_offset ip.ttl ip.proto ip.checksum ip.src ip.dst ip.addr ipv6.src ipv6.dst ipv6.flow ipv6.plen ipv6.nxt ipv6.hlim tcp.srcport tcp.dstport tcp.port tcp.stream tcp.len tcp.seq tcp.seq_raw tcp.nxtseq tcp.ack tcp.ack_raw tcp.hdr_len tcp.flags tcp.flags.syn tcp.flags.ack tcp.flags.push tcp.flags.fin tcp.flags.str tcp.window_size_value tcp.window_size tcp.window_size_scalefactor tcp.checksum tcp.urgent_pointer tcp.options tcp.option_kind tcp.option_len tcp.options.mss_val tcp.options.wscale.shift tcp.options.wscale.multiplier tcp.options.sack_perm tcp.options.timestamp.tsval tcp.options.timestamp.tsecr tcp.options.sack_le tcp.options.sack_re tcp.payload data.data data.len tcp ip"
+args=(); for f in $DISSECT; do args+=(-e "$f"); done
+gold "lo-telnet-v4.fields" present-lo-telnet-v4.pcap -T fields -E header=y "${args[@]}"
+gold "lo-telnet-v6.fields" present-lo-telnet-v6.pcap -T fields -E header=y "${args[@]}"
+gold "lo-pingpong-loss.fields" present-lo-pingpong-loss.pcap -T fields "${args[@]}"
+gold "eth-udp-tcp-icmp.fields" decode-eth-udp-tcp-icmp.pcap -T fields -e frame.number -e udp.srcport -e udp.dstport -e udp.length -e udp.checksum -e icmp.type -e icmp.code -e icmp.ident -e icmp.seq -e icmp.seq_le -e ipv6.src -e frame.protocols -e data.data
+gold "lo-telnet-v4.fields-options" present-lo-telnet-v4.pcap -T fields -E header=y -E separator=, -E quote=d -E occurrence=f -E aggregator=/s -e tcp.port -e tcp.option_kind -e frame.number -c 3
+gold "lo-telnet-v4.fields-last" present-lo-telnet-v4.pcap -T fields -E occurrence=l -E separator=/s -e tcp.port -e tcp.option_kind -c 3
+
+# -G fields: tshark's rows for every field tcplab registers (tcplab read -G fields lists them).
+{
+  echo "# made by: tshark -G fields ($TV), rows for the abbrevs tcplab registers"
+  echo "# divergence: eth.addr.oui/eth.*.oui print BASE_NONE (tshark BASE_OUI); fields tshark does not register are left out"
+  ./bin/tcplab read -G fields | cut -f3 | sort -u > /tmp/tcplab-abbrevs.txt
+  tshark -G fields 2>/dev/null | awk -F'\t' 'NR==FNR {want[$1]=1; next} ($1=="F" || $1=="P") && ($3 in want)' /tmp/tcplab-abbrevs.txt -
+} > "$OUT/G-fields.txt"
