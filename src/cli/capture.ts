@@ -1,11 +1,88 @@
+/**
+ * `tcplab capture -i IFACE [-f BPF] [-c N] [-a duration:S] [-w FILE] [-P]`: live capture through
+ * wire/'s startLiveCapture (tcpdump, else dumpcap), frames printed as they arrive exactly as
+ * `tcplab read` prints them (same -V/-x/-T/-e/-E/-Y/-q options). As tshark: with -w, frames go
+ * to the file and are printed only with -P. Ctrl-C stops the capture gracefully (frames already
+ * captured are still printed and written).
+ *
+ * Exit statuses: 0 ok, 2 bad input (usage, bad BPF, broken -Y), 1 capture failure (no such
+ * interface, no permission, tool missing).
+ */
 import type { Command } from 'commander';
-import { notBuiltYet } from './not-built.js';
+import { startLiveCapture, type LiveCaptureSource } from '../wire/live.js';
+import { addShowOptions, fail, openSink, prepareOutput, runSession, StdoutWriter, type FrameSink, type ShowOptions } from './read.js';
+import { LabError } from '../util/errors.js';
+import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
+
+interface CaptureOptions extends ShowOptions {
+  i?: string;
+  f?: string;
+  a: string[];
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+/** Parses tshark's autostop conditions; only duration:S is supported (packets: use -c). */
+export function parseAutostop(specs: readonly string[]): number | undefined {
+  let duration: number | undefined;
+  for (const s of specs) {
+    const m = /^duration:(\d+(?:\.\d+)?)$/.exec(s);
+    if (!m) throw new LabError('ERR_USAGE_AUTOSTOP', `Invalid or unknown -a flag "${s}" (supported: duration:SECONDS)`);
+    duration = Number(m[1]);
+  }
+  return duration;
+}
 
 export function registerCapture(program: Command): void {
-  program
+  const cmd = program
     .command('capture')
-    .description('Capture live packets and print them as tshark does')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(notBuiltYet('capture'));
+    .description('Capture live packets (tcpdump/dumpcap underneath) and print them as tshark does')
+    .option('-i <iface>', 'interface to capture on (e.g. lo, any, eth0)')
+    .option('-f <bpf>', 'capture filter (BPF, tcpdump syntax)')
+    .option('-a <autostop>', 'stop condition: duration:SECONDS (repeatable)', collect, [] as string[]);
+  addShowOptions(cmd).action(async (o: CaptureOptions) => {
+    let prep: ReturnType<typeof prepareOutput>;
+    let durationSec: number | undefined;
+    try {
+      if (!o.i) throw new LabError('ERR_USAGE', 'capture: -i IFACE is required');
+      prep = prepareOutput(o);
+      durationSec = parseAutostop(o.a);
+    } catch (e) {
+      return fail(e);
+    }
+    // -c is the tool's packet count here (tshark -c stops the capture after N packets).
+    const limit = prep.limit;
+    prep = { ...prep, limit: Infinity };
+    let source: LiveCaptureSource;
+    try {
+      source = await startLiveCapture({
+        iface: o.i,
+        ...(o.f !== undefined ? { bpf: o.f } : {}),
+        ...(Number.isFinite(limit) ? { count: limit } : {}),
+        ...(durationSec !== undefined ? { durationSec } : {}),
+      });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      return fail(e, code === 'ERR_CAPTURE_BAD_FILTER' ? EXIT_USAGE : EXIT_FAILURE);
+    }
+    process.stderr.write(`Capturing on '${o.i}'\n`);
+    const stop = (): void => source.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const out = new StdoutWriter();
+    let sink: FrameSink | undefined;
+    let shown = 0;
+    try {
+      if (o.w) sink = await openSink(o.w, source, o.F);
+      shown = await runSession(source, prep, out, { sink, live: true, print: !o.w || (o.P === true && o.w !== '-') });
+    } catch (e) {
+      return fail(e, EXIT_FAILURE);
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    process.stderr.write(`${shown} packet${shown === 1 ? '' : 's'} captured\n`);
+  });
 }

@@ -6,7 +6,10 @@
  * field, damaged or unreadable capture — after printing every frame before the damage), 1 runtime.
  */
 import type { Command } from 'commander';
-import { statSync } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { PcapWriter } from '../wire/pcap-writer.js';
+import { PcapngWriter } from '../wire/pcapng-writer.js';
 import { openCaptureFile } from '../wire/open.js';
 import type { CaptureSource } from '../wire/open.js';
 import { Session } from '../pipeline/session.js';
@@ -58,6 +61,9 @@ export interface ShowOptions {
   Y?: string;
   q?: boolean;
   w?: string;
+  F?: string;
+  /** -P: print packets even while writing them with -w. */
+  P?: boolean;
 }
 
 /** Fails with a usage LabError (exit 2, one line). */
@@ -95,15 +101,35 @@ export interface FrameSink {
   close(): Promise<void> | void;
 }
 
-/** Opens a -w writer through wire/'s writers (loaded lazily: they are optional at build time). */
-export async function openSink(path: string, source: CaptureSource): Promise<FrameSink> {
-  const WRITER = '../wire/pcap-writer.js'; // wire/'s writer; a variable keeps the build independent of it
-  const mod = await import(WRITER).catch(() => undefined) as
-    | { openPcapWriter?: (path: string, info: CaptureSource['info']) => Promise<{ write(r: Frame['record']): unknown; close(): unknown }> }
-    | undefined;
-  if (!mod?.openPcapWriter) throw new LabError('ERR_USAGE_WRITE', '-w is not available: the capture writer is not built yet');
-  const w = await mod.openPcapWriter(path, source.info);
-  return { write: async (f) => { await w.write(f.record); }, close: async () => { await w.close(); } };
+/**
+ * Opens a -w writer. Like tshark, the default file type is pcapng (with the source's interfaces);
+ * `-F pcap` writes libpcap (one link type; ns magic when the source has ns timestamps).
+ * "-w -" writes to stdout (then nothing else may go there).
+ */
+export async function openSink(path: string, source: CaptureSource, fileType: string | undefined): Promise<FrameSink> {
+  if (fileType !== undefined && fileType !== 'pcap' && fileType !== 'pcapng') usage(`Invalid -F file type "${fileType}": use pcap or pcapng`);
+  const out: Writable = path === '-' ? process.stdout : createWriteStream(path);
+  if (path !== '-') {
+    await new Promise<void>((resolveOpen, reject) => {
+      (out as ReturnType<typeof createWriteStream>).once('open', () => resolveOpen());
+      out.once('error', (e) => reject(new LabError('ERR_USAGE_WRITE', `The file "${path}" could not be opened for writing: ${(e as Error).message}`)));
+    });
+  }
+  if (fileType === 'pcap') {
+    let w: PcapWriter | undefined;
+    return {
+      write: async (f) => {
+        w ??= new PcapWriter(out, { linkType: f.record.linkType, nsec: f.tsDigits > 6 });
+        await w.write(f.record);
+      },
+      close: async () => {
+        w ??= new PcapWriter(out, { linkType: source.info.interfaces[0]?.linkType ?? 1 });
+        await w.end();
+      },
+    };
+  }
+  const w = new PcapngWriter(out, { interfaces: source.info.interfaces });
+  return { write: async (f) => { await w.write(f.record); }, close: async () => { await w.end(); } };
 }
 
 /** Runs a session to the end: filter, print, copy; returns the number of frames displayed. */
@@ -111,7 +137,7 @@ export async function runSession(
   source: CaptureSource,
   prep: ReturnType<typeof prepareOutput>,
   out: StdoutWriter,
-  opts: { sink?: FrameSink | undefined; print?: boolean; onFrame?: (n: number) => void } = {},
+  opts: { sink?: FrameSink | undefined; print?: boolean; onFrame?: (n: number) => void; live?: boolean } = {},
 ): Promise<number> {
   const session = new Session(source);
   const { filter, printer, limit } = prep;
@@ -123,7 +149,11 @@ export async function runSession(
     for await (const frame of session) {
       read++;
       if (!filter || filter.test(frame)) {
-        if (print) await out.write(printer.frame(frame, shown));
+        if (print) {
+          await out.write(printer.frame(frame, shown));
+          // Live capture: each frame is printed as it happens.
+          if (opts.live) await out.flush();
+        }
         if (opts.sink) await opts.sink.write(frame);
         session.displayed(frame);
         shown++;
@@ -166,7 +196,9 @@ export function addShowOptions(cmd: Command): Command {
     .option('-E <option>', 'header=y|n, separator=, occurrence=f|l|a, aggregator=, quote=d|s|n (repeatable)', collect, [] as string[])
     .option('-Y <filter>', 'display filter (Wireshark syntax)')
     .option('-q', 'print nothing per packet')
-    .option('-w <file>', 'also write the displayed packets to this pcap file')
+    .option('-w <file>', 'write the displayed packets to this capture file ("-" = stdout)')
+    .option('-F <type>', 'file type for -w: pcapng (default, as tshark) or pcap')
+    .option('-P', 'print packets even when writing them with -w')
     .option('-n', 'no name resolution (always the case)');
 }
 
@@ -206,8 +238,9 @@ async function readFile(path: string, o: ShowOptions): Promise<void> {
   const progress = await progressFor(path);
   let sink: FrameSink | undefined;
   try {
-    if (o.w) sink = await openSink(o.w, source);
-    await runSession(source, prep, out, { sink, onFrame: progress ? (n) => progress.tick(n) : undefined } as Parameters<typeof runSession>[3]);
+    if (o.w) sink = await openSink(o.w, source, o.F);
+    // tshark -r … -w: packets go to the file, nothing is printed (unless -P; -w - owns stdout).
+    await runSession(source, prep, out, { sink, print: !o.w || (o.P === true && o.w !== '-'), onFrame: progress ? (n) => progress.tick(n) : undefined } as Parameters<typeof runSession>[3]);
   } catch (e) {
     progress?.stop();
     return fail(e, EXIT_USAGE);
