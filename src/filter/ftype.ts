@@ -188,6 +188,9 @@ function absTimeFrom(s: string): Conv {
     if (!m) return bad(msg.notAbsTime(s));
     y = Number(m[1]); mo = Number(m[2]) - 1; d = Number(m[3]); h = Number(m[4]); mi = Number(m[5]); se = Number(m[6]); frac = m[7] ?? ''; utc = m[8] !== undefined;
   }
+  // strptime refuses out-of-range fields (Nov 32, 25:00): no Date roll-over
+  const check = new Date(Date.UTC(y, mo, d, h, mi, se));
+  if (check.getUTCDate() !== d || check.getUTCMonth() !== mo || h > 23 || mi > 59 || se > 60) return bad(msg.notAbsTime(s));
   const ms = utc ? Date.UTC(y, mo, d, h, mi, se) : new Date(y, mo, d, h, mi, se).getTime();
   if (!Number.isFinite(ms)) return bad(msg.notAbsTime(s));
   const ts: Timestamp = { sec: Math.floor(ms / 1000), nsec: Number((frac + '000000000').slice(0, 9)) };
