@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, spawnSync } from 'node:child_process';
@@ -106,4 +107,25 @@ test('a closed stdout (| head) ends quietly with status 0', async () => {
   const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
   assert.equal(code, 0);
   assert.equal(err, '');
+});
+
+test('-w writes pcapng (default) and -F pcap; re-reading gives the same lines; nothing printed without -P', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tcplab-w-'));
+  try {
+    const ng = join(dir, 'out.pcapng'), pc = join(dir, 'out.pcap');
+    const a = run(['read', '-r', fx('present-lo-nano.pcap'), '-Y', 'tcp.len > 0', '-w', ng]);
+    assert.equal(a.code, 0, a.err);
+    assert.equal(a.out, '');
+    const b = run(['read', '-r', fx('present-lo-nano.pcap'), '-F', 'pcap', '-w', pc, '-P', '-c', '20']);
+    assert.equal(b.code, 0, b.err);
+    assert.equal(readFileSync(ng).readUInt32LE(0), 0x0a0d0d0a);
+    assert.equal(readFileSync(pc).readUInt32LE(0), 0xa1b23c4d);
+    const all = run(['read', '-r', fx('present-lo-nano.pcap'), '-c', '20']).out;
+    assert.equal(run(['read', '-r', pc]).out, all);
+    assert.equal(b.out, all);
+    const data = run(['read', '-r', ng, '-T', 'fields', '-e', 'tcp.len']).out.trimEnd().split('\n');
+    assert.ok(data.length > 10 && data.every((l) => Number(l) > 0), data.join(','));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
