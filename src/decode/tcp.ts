@@ -126,3 +126,42 @@ export function decodeTcp(s: DecodeState, off: number, end: number): void {
   pkt.payloadOffset = tcp.payloadOffset;
   pkt.payloadLength = tcp.capturedLen;
 }
+
+/** Which TCP fields tshark 4.0 shows for a header (see tcpShown). */
+export interface TcpShown {
+  ports: boolean;
+  /** tcp.seq (inside an ICMP error tshark shows tcp.seq but not tcp.seq_raw). */
+  seq: boolean;
+  seqRaw: boolean;
+  ack: boolean;
+  hdrLen: boolean;
+  flags: boolean;
+  window: boolean;
+  checksum: boolean;
+  urgent: boolean;
+  /** tcp.len (and the derived nxtseq): TcpHeader.hasLen. */
+  len: boolean;
+}
+
+/**
+ * The fields tshark shows for `t` — complete headers show everything; a header cut by the snaplen,
+ * a bogus data offset (< 20) or an ICMP-quoted header shows only what dissect_tcp added before it
+ * stopped. `quoted` is true for a header inside an ICMP error (DecodedPacket.icmp.quoted.tcp).
+ * Checked against tshark on the whole corpus (scripts/decode-vs-tshark.ts).
+ */
+export function tcpShown(t: TcpHeader, quoted: boolean): TcpShown {
+  const fixed = t.hdrAvailable >= 16;
+  const sane = fixed && t.hdrLen >= TCPH_MIN_LEN;
+  return {
+    ports: true,
+    seq: fixed || (quoted && t.hdrAvailable >= 8),
+    seqRaw: fixed && !quoted,
+    ack: sane,
+    hdrLen: fixed,
+    flags: sane,
+    window: sane,
+    checksum: sane && t.hdrAvailable >= 18,
+    urgent: sane && t.hdrAvailable >= 20,
+    len: t.hasLen,
+  };
+}

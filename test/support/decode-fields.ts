@@ -11,6 +11,7 @@ import type { DecodedPacket, TcpHeader } from '../../src/decode/packet.js';
 import type { CaptureRecord } from '../../src/wire/record.js';
 import { formatIPv4, formatIPv6, formatMac } from '../../src/util/addr.js';
 import { formatHex } from '../../src/util/bytes.js';
+import { tcpShown } from '../../src/decode/tcp.js';
 
 export const DECODE_FIELDS = [
   'frame.number', 'eth.src', 'eth.dst', 'vlan.id', 'ip.src', 'ip.dst', 'ip.proto', 'ip.frag_offset', 'ipv6.src',
@@ -52,20 +53,19 @@ function join(vals: (string | undefined)[]): string {
   return vals.filter((v): v is string => v !== undefined).join(',');
 }
 
-/** tcp.* fields tshark shows for a header with `hdrAvailable` bytes (see TcpHeader docs). */
+/** tcp.* values tshark shows for a header (presence rules: decode/tcp.ts tcpShown). */
 function tcpVals(t: TcpHeader, quoted: boolean, f: DecodeField, data: Uint8Array): string | undefined {
-  const full = t.hdrAvailable >= 16;
+  const sh = tcpShown(t, quoted);
   switch (f) {
     case 'tcp.srcport': return String(t.srcPort);
     case 'tcp.dstport': return String(t.dstPort);
-    // Inside an ICMP error Wireshark shows the quoted seq as tcp.seq only (no tcp.seq_raw).
-    case 'tcp.seq_raw': return full && !quoted ? String(t.seq >>> 0) : undefined;
-    case 'tcp.ack_raw': return full && t.hdrLen >= 20 ? String(t.ack >>> 0) : undefined;
-    case 'tcp.len': return t.hasLen ? String(t.len) : undefined;
-    case 'tcp.hdr_len': return full ? String(t.hdrLen) : undefined;
-    case 'tcp.flags': return full && t.hdrLen >= 20 ? '0x' + t.flags.toString(16).padStart(4, '0') : undefined;
-    case 'tcp.window_size_value': return full && t.hdrLen >= 20 ? String(t.window) : undefined;
-    case 'tcp.urgent_pointer': return t.hdrAvailable >= 20 && t.hdrLen >= 20 ? String(t.urgent) : undefined;
+    case 'tcp.seq_raw': return sh.seqRaw ? String(t.seq >>> 0) : undefined;
+    case 'tcp.ack_raw': return sh.ack ? String(t.ack >>> 0) : undefined;
+    case 'tcp.len': return sh.len ? String(t.len) : undefined;
+    case 'tcp.hdr_len': return sh.hdrLen ? String(t.hdrLen) : undefined;
+    case 'tcp.flags': return sh.flags ? '0x' + t.flags.toString(16).padStart(4, '0') : undefined;
+    case 'tcp.window_size_value': return sh.window ? String(t.window) : undefined;
+    case 'tcp.urgent_pointer': return sh.urgent ? String(t.urgent) : undefined;
     case 'tcp.option_kind': return t.options.length ? t.options.map(o => String(o.kind)).join(',') : undefined;
     case 'tcp.options.mss_val': return t.mss !== undefined ? String(t.mss) : undefined;
     case 'tcp.options.wscale.shift': return t.wscale !== undefined ? String(t.wscale) : undefined;
