@@ -151,29 +151,38 @@ export class DecodeState {
     pkt.payloadLength = e > off ? e - off : 0;
   }
 
-  /** Big-endian reads at offsets into u8. Callers have checked the bounds (need/avail). */
+  /**
+   * Big-endian reads at offsets into u8. Callers check bounds first (need/avail); the check here
+   * is the safety net that turns a decoder bug into ERR_DECODE_INTERNAL instead of a silent 0
+   * (a typed array reads undefined past its end). It costs nothing measurable.
+   */
   u16(off: number): number {
     const u = this.u8;
+    if (off < 0 || off + 2 > this.cap) throw new RangeError(`read of 2 bytes at ${off} past ${this.cap}`);
     return (u[off]! << 8) | u[off + 1]!;
   }
 
   u32(off: number): number {
     const u = this.u8;
+    if (off < 0 || off + 4 > this.cap) throw new RangeError(`read of 4 bytes at ${off} past ${this.cap}`);
     return ((u[off]! << 24) | (u[off + 1]! << 16) | (u[off + 2]! << 8) | u[off + 3]!) >>> 0;
   }
 
   u8at(off: number): number {
+    if (off < 0 || off >= this.cap) throw new RangeError(`read of 1 byte at ${off} past ${this.cap}`);
     return this.u8[off]!;
   }
 
   /** Reads in a chosen byte order (host-order headers: NULL, NFLOG). */
   u16e(off: number, littleEndian: boolean): number {
     const u = this.u8;
+    if (off < 0 || off + 2 > this.cap) throw new RangeError(`read of 2 bytes at ${off} past ${this.cap}`);
     return littleEndian ? u[off]! | (u[off + 1]! << 8) : (u[off]! << 8) | u[off + 1]!;
   }
 
   u32e(off: number, littleEndian: boolean): number {
     const u = this.u8;
+    if (off < 0 || off + 4 > this.cap) throw new RangeError(`read of 4 bytes at ${off} past ${this.cap}`);
     return littleEndian
       ? (u[off]! | (u[off + 1]! << 8) | (u[off + 2]! << 16) | (u[off + 3]! << 24)) >>> 0
       : this.u32(off);
