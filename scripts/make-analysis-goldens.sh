@@ -7,3 +7,16 @@ mkdir -p test/golden/analysis
 for f in test/fixtures/pcap/analysis-*; do
   scripts/oracle-tshark.sh "$f" 2>/dev/null > "test/golden/analysis/$(basename "$f").tsv"
 done
+
+# Follow-stream goldens for the reassembly tests: `tshark -q -z follow,tcp,raw,N` for the first
+# streams (at most 4) of a selection of captures.
+mkdir -p test/golden/analysis/follow
+for name in e1 e2 e7 loss lo-pingpong-loss.pcap lo-pingpong-loss20.pcap lo-bulk-loss.pcap lo-bulk-loss-v6.pcap \
+    lo-telnet-v6.pcap lo-halfclose.pcap lo-reset.pcap lo-reuse.pcap lo-zerowindow.pcap wireshark-retrans.pcap \
+    tcpseq_synthetic.pcap tcp-reassembly-synthetic.pcap reassembly.pcap retransmit-fast009.pcap ssh.pcap; do
+  case $name in *.pcap) f=test/fixtures/pcap/analysis-$name ;; *) f=test/fixtures/pcap/analysis-$name.pcap ;; esac
+  streams=$(tshark -r "$f" -T fields -e tcp.stream 2>/dev/null | grep . | sort -n | uniq | head -4)
+  for s in $streams; do
+    tshark -r "$f" -q -z "follow,tcp,raw,$s" 2>/dev/null > "test/golden/analysis/follow/$(basename "$f").$s.txt"
+  done
+done

@@ -299,6 +299,7 @@ export class TcpAnalyzer {
       flags: shown ? ta.flags : 0,
       lenKnown,
       bogusHeader,
+      optionsCut,
       completeness: completenessShown,
       hasRecord: shown,
       acksFrame: ta.acksFrame,

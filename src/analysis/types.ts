@@ -59,6 +59,11 @@ export interface TcpFrameAnalysis {
    * tcp.completeness, tcp.seq(_raw) and tcp.len are shown (no ack, window, nxtseq, times).
    */
   bogusHeader: boolean;
+  /**
+   * Reading the options hit the end of the captured or reported bytes (or an empty SACK block):
+   * tshark stops there, so no tcp.analysis is shown and taps (follow) never see the frame.
+   */
+  optionsCut: boolean;
   /** tcp.completeness as tshark prints it in one pass (value before this frame's update). */
   completeness: number;
   /** The frame has an analysis record: tcp.analysis and its children may be shown (§9). */
