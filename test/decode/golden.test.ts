@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { readCaptureFile } from '../support/pcap-lite.js';
 import { DECODE_FIELDS, diffRow, normaliseTsharkRow } from '../support/decode-fields.js';
 import { PacketDecoder } from '../../src/decode/decoder.js';
+import { LAYER_SHORT_NAMES } from '../../src/decode/names.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const FIX = join(ROOT, 'test', 'fixtures', 'pcap');
@@ -98,3 +99,36 @@ test('fixtures cover every link type the corpus carries TCP on', () => {
   // NULL 0, Ethernet 1, PPP 9, RAW 101, SLL 113, NFLOG 239, IPv4 228, IPv6 229, SLL2 276
   for (const lt of [0, 1, 9, 101, 113, 228, 229, 239, 276]) assert.ok(linkTypes.has(lt), `link type ${lt}`);
 });
+
+/**
+ * "[Packet size limited during capture: <name> truncated]": the layer that ran out of bytes.
+ * Expected names from tshark 4.0 on `editcap -s <snap> <fixture>` (the frames listed, in order).
+ */
+const SNAP_CUTS: { file: string; snap: number; names: string[] }[] = [
+  { file: 'lo-ethernet.pcap', snap: 10, names: ['Ethernet'] },
+  { file: 'lo-ethernet.pcap', snap: 16, names: ['IPv4'] },
+  { file: 'lo-ethernet.pcap', snap: 30, names: ['IPv4'] },
+  { file: 'lo-ethernet.pcap', snap: 40, names: ['TCP'] },
+  { file: 'any-sll2.pcap', snap: 10, names: ['SLL'] },
+  { file: 'any-sll2.pcap', snap: 16, names: ['SLL'] },
+  { file: 'decode-lo-ipv6.pcap', snap: 30, names: ['IPv6'] },
+  { file: 'decode-lo-ipv6.pcap', snap: 60, names: ['TCP'] },
+  { file: 'decode-null.pcap', snap: 6, names: ['IPv4', 'IPv6'] },
+  { file: 'decode-nflog.pcap', snap: 30, names: ['NFLOG'] },
+  { file: 'decode-eth-vlan.pcap', snap: 16, names: ['VLAN'] },
+  { file: 'decode-eth-udp-tcp-icmp.pcap', snap: 36, names: ['IPv6', 'TCP', 'ICMP'] },
+];
+
+for (const { file, snap, names } of SNAP_CUTS) {
+  test(`snaplen ${snap} on ${file}: truncated in ${names.join(', ')}`, () => {
+    const recs = readCaptureFile(join(FIX, file)).records.slice(0, names.length);
+    const dec = new PacketDecoder();
+    const got = recs.map(r => {
+      const data = r.data.subarray(0, Math.min(snap, r.capLen));
+      const p = dec.decode({ ...r, data, capLen: data.byteLength });
+      assert.equal(p.truncated, true, `frame ${r.frameNo}`);
+      return LAYER_SHORT_NAMES[p.truncatedLayer!];
+    });
+    assert.deepEqual(got, names);
+  });
+}
