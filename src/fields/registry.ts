@@ -3,7 +3,7 @@
  * Protocols are fields too (type FT_PROTOCOL, e.g. 'tcp', 'ip', 'frame').
  * Owner: fields/. A duplicate abbrev is a programming error and throws on first use.
  */
-import type { FieldDef } from './field.js';
+import type { FieldDef, FieldValue, Frame } from './field.js';
 import { TCP_ANALYSIS_FIELDS } from './tcp-analysis.js';
 import { FRAME_FIELDS } from './frame.js';
 import { ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS } from './link.js';
@@ -11,9 +11,30 @@ import { IP_FIELDS, IPV6_FIELDS } from './ip.js';
 import { TCP_FIELDS } from './tcp.js';
 import { DATA_FIELDS, ICMP_FIELDS, ICMPV6_FIELDS, UDP_FIELDS } from './transport.js';
 
+/**
+ * Fields that also occur inside an ICMP error's quoted packet (tshark dissects the quoted IP and
+ * TCP/UDP headers, so e.g. tcp.srcport has a value in an ICMP port-unreachable). Their values are
+ * the outer packet's, then the quoted packet's. Generated TCP fields (analysis) are not repeated:
+ * tshark does not analyse quoted headers (spec §3.3).
+ */
+function withQuoted(table: readonly FieldDef[]): FieldDef[] {
+  return table.map((d) => {
+    if ((d.type === 'FT_PROTOCOL' && d.parent === '') || d.generated) return d;
+    const own = d.values;
+    const values = (f: Frame): readonly FieldValue[] => {
+      const v = own(f);
+      const q = f.pkt.icmp?.quoted;
+      if (!q) return v;
+      const qv = own({ ...f, pkt: q, tcp: undefined });
+      return qv.length === 0 ? v : v.length === 0 ? qv : [...v, ...qv];
+    };
+    return { ...d, values };
+  });
+}
+
 const TABLES: readonly (readonly FieldDef[])[] = [
-  FRAME_FIELDS, ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS, IP_FIELDS, IPV6_FIELDS, TCP_FIELDS,
-  TCP_ANALYSIS_FIELDS, UDP_FIELDS, ICMP_FIELDS, ICMPV6_FIELDS, DATA_FIELDS,
+  FRAME_FIELDS, ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS, withQuoted(IP_FIELDS), withQuoted(IPV6_FIELDS),
+  withQuoted(TCP_FIELDS), TCP_ANALYSIS_FIELDS, withQuoted(UDP_FIELDS), ICMP_FIELDS, ICMPV6_FIELDS, DATA_FIELDS,
 ];
 
 let byAbbrev: Map<string, FieldDef> | undefined;
