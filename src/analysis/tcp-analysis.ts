@@ -26,7 +26,7 @@ import {
   TA_WINDOW_FULL, TA_WINDOW_UPDATE, TA_ZERO_WINDOW, TA_ZERO_WINDOW_PROBE, TA_ZERO_WINDOW_PROBE_ACK,
   TC_ACK, TC_DATA, TC_FIN, TC_RST, TC_SYNACK, TC_SYNSENT, WSCALE_NONE, WSCALE_UNKNOWN,
 } from './types.js';
-import type { TcpFrameAnalysis } from './types.js';
+import type { TcpFlagFacts, TcpFrameAnalysis } from './types.js';
 
 const FIN = 0x001;
 const SYN = 0x002;
@@ -91,6 +91,14 @@ class FrameRecord {
   }
 }
 
+function newFacts(): TcpFlagFacts {
+  return {
+    tcpFlags: 0, rawSeq: 0, seq: 0, len: 0, ack: 0, window: 0, prevWindow: -1, prevAck: -1, expectedSeq: -1, expectedFrame: 0,
+    sinceExpectedNs: 0, peerAck: -1, sincePeerNs: 0, peerDupAcks: 0, peerWindow: -1, peerShift: -1,
+    peerMaxSeq: -1, thresholdNs: 0, thresholdIsIrtt: false, previousIsn: -1,
+  };
+}
+
 function ns(secA: number, nsecA: number, secB: number, nsecB: number): number {
   return (secB - secA) * NS + (nsecB - nsecA);
 }
@@ -130,6 +138,8 @@ export class TcpAnalyzer {
   private readonly idleTimeoutSec: number;
   private readonly closedLingerFrames: number;
   private readonly ta = new FrameRecord();
+  /** Pre-state numbers of the current frame (copied into the result only when a flag is set). */
+  private readonly pre = newFacts();
 
   constructor(opts: TcpAnalyzerOptions = {}) {
     this.maxStreams = Math.max(1, opts.maxStreams ?? 100_000);
@@ -174,6 +184,9 @@ export class TcpAnalyzer {
     const win = th.window;
     const ta = this.ta;
     ta.reset();
+    const pre = this.pre;
+    pre.previousIsn = -1;
+    pre.expectedSeq = -1;
 
     // Forget streams past their limits before looking this one up (bounded state).
     this.evict(sec, frame);
@@ -192,6 +205,7 @@ export class TcpAnalyzer {
     if ((flags & (SYN | ACK)) === SYN && fwd.baseSet) {
       if (seq !== fwd.baseSeq) {
         // The old conversation stays in tshark but no later packet can reach it: drop it.
+        pre.previousIsn = fwd.baseSeq;
         this.drop(s);
         s = this.createStream(fk.key, sec, nsec, frame);
         fwd = fk.srcIsFlow1 ? s.flow1 : s.flow2;
@@ -204,6 +218,7 @@ export class TcpAnalyzer {
     }
     const rev = fwd === s.flow1 ? s.flow2 : s.flow1;
     if ((flags & (SYN | ACK)) === (SYN | ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
+      pre.previousIsn = fwd.baseSeq;
       fwd.baseSeq = seq;
       ta.flag(TA_REUSED_PORTS);
     }
@@ -316,6 +331,7 @@ export class TcpAnalyzer {
       dsack,
       timeRelativeNs: ns(s.tsFirstSec, s.tsFirstNsec, sec, nsec),
       timeDeltaNs,
+      facts: shown && ta.flags !== 0 ? { ...this.pre } : undefined,
     };
     return result;
   }
@@ -327,6 +343,7 @@ export class TcpAnalyzer {
   ): void {
     const ta = this.ta;
     const noSfr = (flags & SFR) === 0;
+    this.notePreState(s, fwd, rev, sec, nsec, seq, ack, len, win, flags);
 
     // A. bytes-in-flight re-enable.
     if ((flags & ACK) !== 0) rev.validBif = true;
@@ -502,6 +519,33 @@ export class TcpAnalyzer {
       }
       ta.pushBytesSent = fwd.pushBytesSent;
     }
+  }
+
+  /** Snapshot of the numbers the checks below decide on (for --explain). */
+  private notePreState(
+    s: TcpStream, fwd: TcpFlow, rev: TcpFlow, sec: number, nsec: number, seq: number, ack: number, len: number, win: number,
+    flags: number,
+  ): void {
+    const p = this.pre;
+    p.tcpFlags = flags;
+    p.rawSeq = seq;
+    p.seq = seqSub(seq, fwd.baseSeq);
+    p.len = len;
+    p.ack = seqSub(ack, rev.baseSeq);
+    p.window = win;
+    p.prevWindow = fwd.window === 0xffffffff ? -1 : fwd.window;
+    p.prevAck = fwd.lastAckSec === 0 && fwd.lastAckNsec === 0 ? -1 : seqSub(fwd.lastAck, rev.baseSeq);
+    p.expectedSeq = fwd.nextSeq === 0 ? -1 : seqSub(fwd.nextSeq, fwd.baseSeq);
+    p.expectedFrame = fwd.nextSeqFrame;
+    p.sinceExpectedNs = ns(fwd.nextSeqSec, fwd.nextSeqNsec, sec, nsec);
+    p.peerAck = rev.lastAck === 0 ? -1 : seqSub(rev.lastAck, fwd.baseSeq);
+    p.sincePeerNs = rev.lastAckSec === 0 && rev.lastAckNsec === 0 ? -1 : ns(rev.lastAckSec, rev.lastAckNsec, sec, nsec);
+    p.peerDupAcks = rev.dupAckNum;
+    p.peerWindow = rev.window === 0xffffffff ? -1 : rev.window;
+    p.peerShift = rev.winScale === WSCALE_UNKNOWN ? -1 : rev.isFirstAck || rev.winScale === WSCALE_NONE ? 0 : rev.winScale;
+    p.peerMaxSeq = rev.maxSeqToBeAcked === 0 ? -1 : seqSub(rev.maxSeqToBeAcked, rev.baseSeq);
+    p.thresholdIsIrtt = s.firstRttNs !== 0;
+    p.thresholdNs = p.thresholdIsIrtt ? s.firstRttNs : OOO_DEFAULT_NS;
   }
 
   /** tcp.completeness bookkeeping (dissect_tcp); the shown value is the one before this frame. */

@@ -35,6 +35,45 @@ export const TC_RST = 0x20;
 export const WSCALE_UNKNOWN = -1;
 export const WSCALE_NONE = -2;
 
+/**
+ * The numbers the flag decisions of one frame were made from (state before this frame), for
+ * `--explain`. Sequence and ack numbers are relative (this side's base for seq/expected/peerAck,
+ * the peer's base for ack/peerMaxSeq); times in ns; -1 where nothing was known yet.
+ */
+export interface TcpFlagFacts {
+  /** TCP flag bits and raw sequence number of this packet. */
+  tcpFlags: number;
+  rawSeq: number;
+  seq: number;
+  len: number;
+  /** Raw ack field relative to the peer's base (what this packet acknowledges). */
+  ack: number;
+  /** Raw window field of this packet, and the one of this side's previous packet (-1 none). */
+  window: number;
+  prevWindow: number;
+  /** This side's previous ack (relative to the peer's base; -1 none). */
+  prevAck: number;
+  /** Highest next sequence number this side had sent before (-1 none), its frame and age. */
+  expectedSeq: number;
+  expectedFrame: number;
+  sinceExpectedNs: number;
+  /** What the peer had acknowledged of this side's data (-1 none), and its last packet's age (-1: none yet). */
+  peerAck: number;
+  sincePeerNs: number;
+  /** Peer's duplicate-ACK count (0xFFFFFFFF after "ACKed unseen segment"). */
+  peerDupAcks: number;
+  /** Peer's raw window and the shift applied for Window Full (-1 when the scale is unknown). */
+  peerWindow: number;
+  peerShift: number;
+  /** Highest contiguous peer sequence seen (relative to the peer's base; -1 none). */
+  peerMaxSeq: number;
+  /** Out-of-order threshold used (iRTT or 3 ms) and whether it was the iRTT. */
+  thresholdNs: number;
+  thresholdIsIrtt: boolean;
+  /** Port reuse: the earlier ISN of this side (raw), -1 otherwise. */
+  previousIsn: number;
+}
+
 export interface TcpFrameAnalysis {
   /** tcp.stream */
   stream: number;
@@ -91,4 +130,6 @@ export interface TcpFrameAnalysis {
   /** tcp.time_relative / tcp.time_delta in ns (may be negative when time goes backwards). */
   timeRelativeNs: number;
   timeDeltaNs: number;
+  /** Why the flags are set (present exactly when flags != 0). */
+  facts: TcpFlagFacts | undefined;
 }
