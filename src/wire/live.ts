@@ -3,7 +3,7 @@
  * pcap/pcapng stream to its stdout, and parses that stream as it arrives with the same readers
  * as files. No protocol code here.
  *
- *   tcpdump -i IFACE -w - -U --immediate-mode -n -s SNAPLEN [-c N] [BPF]
+ *   tcpdump -i IFACE -w - -U --immediate-mode --time-stamp-precision=nano -n -s SNAPLEN [-c N] [-- BPF]
  *   dumpcap -i IFACE -w - -q -s SNAPLEN [-c N] [-a duration:S] [-f BPF]
  *
  * Start-up errors come from the tool's stderr, classified into codes: a rejected BPF expression
@@ -54,7 +54,8 @@ export interface LiveCaptureSource extends CaptureSource {
 export function captureArgs(tool: CaptureTool, o: LiveCaptureOptions): string[] {
   const snap = String(o.snaplen ?? 262144);
   if (tool === 'tcpdump') {
-    const a = ['-i', o.iface, '-w', '-', '-U', '--immediate-mode', '-n', '-s', snap];
+    // Nanosecond timestamps, as dumpcap writes them for tshark (tshark -i shows 9 decimals).
+    const a = ['-i', o.iface, '-w', '-', '-U', '--immediate-mode', '--time-stamp-precision=nano', '-n', '-s', snap];
     if (o.count !== undefined) a.push('-c', String(o.count));
     if (o.bpf !== undefined && o.bpf.trim() !== '') a.push('--', o.bpf);
     return a;
@@ -165,6 +166,10 @@ async function startWith(tool: CaptureTool, opts: LiveCaptureOptions): Promise<L
     kill('SIGKILL');
     throw await failure();
   }
+
+  // A pcap stream has no interface name; give it the one captured on (tshark: "on interface lo").
+  const first = inner.info.interfaces[0];
+  if (inner.info.format === 'pcap' && first !== undefined && first.name === undefined) first.name = opts.iface;
 
   let durationTimer: NodeJS.Timeout | undefined;
   const stop = (): void => {

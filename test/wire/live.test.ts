@@ -47,6 +47,8 @@ for (const tool of ['tcpdump', 'dumpcap'] as const) {
       }
       assert.ok(sawPayload, 'payload captured');
       assert.equal(src.info.interfaces[0]?.linkType, 1);
+      assert.equal(src.info.interfaces[0]?.name, 'lo');
+      assert.equal(src.info.interfaces[0]?.tsDigits, 9, 'ns timestamps, as tshark -i shows them');
       src.stop();
       for (;;) {
         const r = await withTimeout(it.next(), 10_000, 'drain after stop');
