@@ -23,7 +23,7 @@
  * - ip.dst follows a strict/loose source route option to its final hop.
  */
 import type { DecodeState } from './state.js';
-import { pushTunnel } from './state.js';
+import { NONE, pushTunnel } from './state.js';
 import type { IpOption, Ipv4Header } from './packet.js';
 import { decodeIpProto, decodeData } from './dispatch.js';
 import { decodeIpv6 } from './ipv6.js';
@@ -132,7 +132,7 @@ function makeHeader(s: DecodeState, off: number, hlen: number, totalLen: number)
     dst: s.u32(off + 16),
     srcOffset: off + 12,
     dstOffset: off + 16,
-    options: [],
+    options: NONE,
     isFragment: (fl & 0x3fff) !== 0,
   };
 }
@@ -144,7 +144,8 @@ function makeHeader(s: DecodeState, off: number, hlen: number, totalLen: number)
 function decodeOptions(s: DecodeState, ip: Ipv4Header, off: number, optEnd: number, pduEnd: number): boolean {
   if (!s.need('ip', off, optEnd - off, pduEnd < optEnd ? pduEnd : optEnd, 'IPv4 options')) return false;
   let p = off;
-  const options: IpOption[] = ip.options;
+  const options: IpOption[] = [];
+  ip.options = options;
   while (p < optEnd) {
     const type = s.u8at(p);
     if (type === IPOPT_EOOL || type === IPOPT_NOP) {

@@ -16,7 +16,7 @@
  * fragment (offset > 0 or M set) is not dissected past it (Wireshark reassembles; tcplab does not).
  */
 import type { DecodeState } from './state.js';
-import { MAX_IPV6_EXT, pushTunnel } from './state.js';
+import { MAX_IPV6_EXT, NONE, pushTunnel } from './state.js';
 import type { Ipv6Header } from './packet.js';
 import {
   decodeIpProto, decodeData, IPPROTO_AH, IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_HOPOPTS,
@@ -63,7 +63,7 @@ export function decodeIpv6(s: DecodeState, off: number, end: number): number {
     hopLimit: s.u8at(off + 7),
     srcOffset: off + 8,
     dstOffset: off + 24,
-    ext: [],
+    ext: NONE,
     proto: nxt,
   };
   if (pkt.ip6 !== undefined) pushTunnel(pkt, pkt.ip6);
@@ -89,6 +89,7 @@ export function decodeIpv6(s: DecodeState, off: number, end: number): number {
       more = (offlg & 1) !== 0;
       fragId = s.u32(p + 4);
     }
+    if (ip6.ext === NONE) ip6.ext = [];
     ip6.ext.push({ offset: p, length: hlen, type: next, nextHeader: hnext, fragOffset, moreFragments: more, fragId });
     ip6.length += hlen;
     p += hlen;

@@ -244,7 +244,10 @@ export interface IcmpHeader extends Span {
 }
 
 export interface DecodedPacket {
-  /** Layers in order, e.g. ['sll2', 'ip', 'tcp']. */
+  /**
+   * Layers in order, e.g. ['sll2', 'ip', 'tcp']. All lists in a DecodedPacket are read-only for
+   * consumers (empty ones may be a shared frozen array).
+   */
   layers: LayerId[];
   /** The link type the packet was decoded as (LINKTYPE_*). */
   linkType: number;

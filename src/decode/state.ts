@@ -12,6 +12,13 @@
  */
 import type { DecodedPacket, DecodeIssue, Ipv4Header, Ipv6Header, LayerId } from './packet.js';
 
+/**
+ * Shared, frozen empty list for list members that are usually empty (IPv4 options, IPv6
+ * extension headers, SACK blocks): decoders replace it with a fresh array before the first push,
+ * which saves allocations on the hot path. Consumers must treat DecodedPacket lists as read-only.
+ */
+export const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 /** Shared empty tunnel list (replaced, never mutated). */
 const NO_TUNNELS: (Ipv4Header | Ipv6Header)[] = [];
 Object.freeze(NO_TUNNELS);

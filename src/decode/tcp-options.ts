@@ -9,6 +9,7 @@
  * by the snaplen end it with `truncated`.
  */
 import type { DecodeState } from './state.js';
+import { NONE } from './state.js';
 import type { TcpHeader } from './packet.js';
 
 export const TCPOPT_EOL = 0;
@@ -162,6 +163,7 @@ function parseOption(s: DecodeState, tcp: TcpHeader, kind: number, p: number, le
       // Blocks of 8 bytes; a short remainder is a malformed sub-option (Wireshark keeps the good blocks).
       let q = p + 2;
       const e = p + len;
+      if (tcp.sack === NONE && q + 8 <= e && q + 8 <= cap) tcp.sack = [];
       while (q + 8 <= e && q + 8 <= cap) {
         tcp.sack.push({ le: s.u32(q), re: s.u32(q + 4) });
         q += 8;

@@ -24,6 +24,7 @@
 import type { DecodeState } from './state.js';
 import type { TcpHeader } from './packet.js';
 import { decodeTcpOptions } from './tcp-options.js';
+import { NONE } from './state.js';
 
 export const TH_FIN = 0x001;
 export const TH_SYN = 0x002;
@@ -60,7 +61,7 @@ function emptyTcp(off: number): TcpHeader {
     mss: undefined,
     wscale: undefined,
     sackPerm: false,
-    sack: [],
+    sack: NONE,
     tsval: undefined,
     tsecr: undefined,
   };
