@@ -158,10 +158,11 @@ function buildServer(flags: ServeFlags, log: Logger, maxConnections: number): Ec
   });
   server.on('accept-error', (e) => log.error({ code: e.code },
     e.code === 'EMFILE' || e.code === 'ENFILE'
-      ? `Cannot accept new connections: too many open files (${e.code}); closing new ones until descriptors free up, open connections are still served`
-      : `Cannot accept new connections: ${e.message}; closing new ones until accept() works again`));
-  server.on('accept-recovered', (e) => log.info({ code: e.code, errors: e.errors },
-    `Accepting connections again (${e.errors} failed accept${e.errors === 1 ? '' : 's'}: ${e.code})`));
+      ? `Cannot accept new connections: ${e.message.replace(/^too many open files/, `too many open files (${e.code})`)}; ` +
+        'new ones are closed at once until descriptors free up, open connections are still served'
+      : `Cannot accept new connections: ${e.message}; new ones are closed at once until accept() works again`));
+  server.on('accept-recovered', (e) => log.info({ code: e.code, durationMs: e.durationMs },
+    `Accepting connections again after ${(e.durationMs / 1000).toFixed(1)} s without (${e.code})`));
   return server;
 }
 
@@ -275,7 +276,11 @@ async function runWorker(flags: ServeFlags): Promise<void> {
     process.disconnect?.();
     return;
   }
-  if (flags.metricsPort !== undefined) (await metricsModule()).registerEchoMetrics(server);
+  if (flags.metricsPort !== undefined) {
+    const m = await metricsModule();
+    m.registerEchoMetrics(server);
+    m.answerClusterMetricRequests();
+  }
   process.on('message', (m: unknown) => {
     const msg = m as Partial<ToWorker>;
     if (msg?.tcplab !== 'stop') return;

@@ -19,15 +19,21 @@
  *    then send our FIN (socket.end()).
  *  - No connection's error can crash the server: every socket has an 'error' listener; the
  *    connection is recorded as closed by RST (ECONNRESET, EPIPE) or by error (any other code).
- *  - Accept errors (EMFILE, ENFILE, ENOBUFS…) never stop the listener: libuv's reserve-descriptor
- *    trick accepts and closes the connection it cannot keep (the peer sees an immediate close,
- *    the loop does not spin), and the server reports one 'accept-error' event per episode; the
- *    episode ends ('accept-recovered', with the number of errors) at the next accepted connection.
+ *  - Out of descriptors (EMFILE) never stops the listener: libuv's reserve-descriptor trick
+ *    accepts and closes each connection it cannot keep (the peer sees an immediate close, the
+ *    loop does not spin) — and tells nobody: uv__server_io() swallows the EMFILE once the trick
+ *    has drained the backlog. So the server watches its own descriptor table (Linux: the soft
+ *    RLIMIT_NOFILE from /proc/self/limits, the count from /proc/self/fd, read only when the
+ *    connection count nears the limit) and reports one 'accept-error' event when the table is
+ *    full, and 'accept-recovered' once a connection is accepted with some room again
+ *    (hysteresis, so churn at the limit does not log a pair of lines per connection). Accept
+ *    errors libuv does report (ENFILE, ENOBUFS…) join the same episode.
  *
  * The class does no logging and reads no argv/env: cli/serve.ts turns its events into log lines
  * and metrics. It imports nothing from the project but util/ (ARCHITECTURE.md §2.2).
  */
 import { EventEmitter } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { errnoCode, LabError } from '../util/errors.js';
 
@@ -52,6 +58,11 @@ export interface EchoServerOptions {
    * Node's). Together with the 64 KiB read size it fixes the per-connection memory bound.
    */
   highWaterMark?: number;
+  /**
+   * Descriptor limit to watch for EMFILE episodes: 'auto' (default) reads the soft RLIMIT_NOFILE
+   * on Linux, a number overrides it, 0 turns the watch off.
+   */
+  fdLimit?: number | 'auto';
 }
 
 /** Who is on the other end of a connection and when it started. */
@@ -129,7 +140,7 @@ export interface EchoServerEvents {
   close: [closed: ClosedConnection];
   refused: [refused: RefusedConnection];
   'accept-error': [episode: AcceptErrorEpisode];
-  'accept-recovered': [episode: { code: string; errors: number }];
+  'accept-recovered': [episode: { code: string; errors: number; durationMs: number }];
   'shutdown-started': [info: { open: number; graceMs: number }];
 }
 
@@ -144,6 +155,31 @@ const DEFAULT_HWM = 16 * 1024;
 export function maxBufferedBytesPerConnection(highWaterMark = DEFAULT_HWM): number {
   return 2 * (highWaterMark + READ_SIZE);
 }
+
+/** Soft RLIMIT_NOFILE of this process (Linux /proc/self/limits); undefined if unknown or unlimited. */
+export function readFdLimit(): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m?.[1] ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Descriptors open in this process (Linux /proc/self/fd, minus the one reading it); Infinity when
+ * the table is too full to even open the directory (EMFILE); -1 when unknown (no /proc).
+ */
+export function countOpenFds(): number {
+  try {
+    return readdirSync('/proc/self/fd').length - 1;
+  } catch (e) {
+    return errnoCode(e) === 'EMFILE' ? Infinity : -1;
+  }
+}
+
+/** The descriptor table is watched once this close to the limit (counting is a readdir). */
+const FD_WATCH_MARGIN = 256;
 
 /** errno codes that mean the peer reset the connection. */
 const RST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
@@ -199,7 +235,11 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
   private readonly counters: EchoServerStats = {
     open: 0, total: 0, bytesIn: 0, bytesOut: 0, errors: {}, refused: 0, acceptErrors: {}, paused: 0, pauses: 0,
   };
-  private acceptEpisode: { code: string; errors: number } | undefined = undefined;
+  private acceptEpisode: { code: string; errors: number; startedAtMs: number } | undefined = undefined;
+  /** Watched descriptor limit (0 = not watched), the connection count from which it is watched, and the hysteresis. */
+  private fdLimit = 0;
+  private fdWatchFrom = Infinity;
+  private fdRoom = 0;
   private stopping: Promise<void> | undefined = undefined;
   private started = false;
 
@@ -213,6 +253,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
       captureData: options.captureData ?? false,
       backlog: options.backlog ?? 511,
       highWaterMark: options.highWaterMark ?? DEFAULT_HWM,
+      fdLimit: options.fdLimit ?? 'auto',
     };
     const o = this.options;
     if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
@@ -250,6 +291,12 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
       this.server.once('error', onError);
       this.server.listen({ port, host, backlog }, () => {
         this.server.off('error', onError);
+        const lim = this.options.fdLimit === 'auto' ? readFdLimit() ?? 0 : this.options.fdLimit;
+        if (lim > 0 && countOpenFds() >= 0) {
+          this.fdLimit = lim;
+          this.fdWatchFrom = Math.max(0, lim - FD_WATCH_MARGIN);
+          this.fdRoom = Math.max(1, Math.min(16, lim >> 3));
+        }
         this.server.on('error', (e) => this.onAcceptError(e));
         const a = this.server.address() as AddressInfo;
         resolve({ port: a.port, addresses: [a.address] });
@@ -328,11 +375,9 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
 
   private accept(socket: Socket): void {
     const c = new Connection(this.nextId++, socket);
-    if (this.acceptEpisode) {
-      this.emit('accept-recovered', this.acceptEpisode);
-      this.acceptEpisode = undefined;
-    }
     this.conns.add(c);
+    if (this.conns.size >= this.fdWatchFrom) this.watchFds();
+    else if (this.acceptEpisode) this.endAcceptEpisode();
     const k = this.counters;
     k.open++;
     k.total++;
@@ -393,6 +438,29 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
     this.emit('connection', c.info());
   }
 
+  /**
+   * Near the descriptor limit: a full table starts an EMFILE episode (libuv will close the
+   * connections it cannot accept, silently); room again ends it.
+   */
+  private watchFds(): void {
+    const n = countOpenFds();
+    if (n < 0) return;
+    if (this.acceptEpisode) {
+      if (n <= this.fdLimit - this.fdRoom) this.endAcceptEpisode();
+    } else if (n >= this.fdLimit) {
+      this.counters.acceptErrors['EMFILE'] = (this.counters.acceptErrors['EMFILE'] ?? 0) + 1;
+      this.acceptEpisode = { code: 'EMFILE', errors: 1, startedAtMs: Date.now() };
+      const used = Number.isFinite(n) ? n : this.fdLimit;
+      this.emit('accept-error', { code: 'EMFILE', message: `too many open files (${used} of ${this.fdLimit} descriptors in use)` });
+    }
+  }
+
+  private endAcceptEpisode(): void {
+    const e = this.acceptEpisode;
+    this.acceptEpisode = undefined;
+    if (e) this.emit('accept-recovered', { code: e.code, errors: e.errors, durationMs: Date.now() - e.startedAtMs });
+  }
+
   /** accept() failed (EMFILE…): one event per episode; the listener keeps running. */
   private onAcceptError(e: Error): void {
     const code = errnoCode(e) ?? 'ERR';
@@ -402,7 +470,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
       this.acceptEpisode.errors++;
       return;
     }
-    this.acceptEpisode = { code, errors: 1 };
+    this.acceptEpisode = { code, errors: 1, startedAtMs: Date.now() };
     this.emit('accept-error', { code, message: e.message });
   }
 }

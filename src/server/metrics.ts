@@ -63,6 +63,14 @@ export function registrySource(registry: Registry = globalRegistry): MetricsSour
   return async () => ({ contentType: registry.contentType, body: await registry.metrics() });
 }
 
+/**
+ * In a cluster worker: answer the primary's metric requests with this process's global registry
+ * (prom-client only starts listening once an AggregatorRegistry exists in the process).
+ */
+export function answerClusterMetricRequests(): void {
+  void new AggregatorRegistry();
+}
+
 export function clusterSource(): MetricsSource {
   const agg = new AggregatorRegistry();
   return async () => ({ contentType: agg.contentType, body: await agg.clusterMetrics() });
