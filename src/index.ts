@@ -12,3 +12,7 @@ export { startLiveCapture } from './wire/live.js';
 export type { LiveCaptureOptions, LiveCaptureSource } from './wire/live.js';
 export { PcapWriter } from './wire/pcap-writer.js';
 export { PcapngWriter } from './wire/pcapng-writer.js';
+export { EchoServer, maxBufferedBytesPerConnection } from './server/echo-server.js';
+export type {
+  EchoServerOptions, EchoServerStats, EchoServerEvents, ConnectionInfo, ClosedConnection, ConnectionSnapshot, CloseReason, ListeningInfo,
+} from './server/echo-server.js';
