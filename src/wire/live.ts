@@ -124,8 +124,12 @@ async function startWith(tool: CaptureTool, opts: LiveCaptureOptions): Promise<L
     child.once('exit', (code, signal) => resolve(signal !== null ? `killed by ${signal}` : `exited with status ${code}`));
     child.once('error', (e) => resolve(`failed: ${(e as Error).message}`));
   });
+  let missing = false;
   const spawnError = new Promise<never>((_, reject) => {
-    child.once('error', (e) => reject(errnoCode(e) === 'ENOENT' ? new ToolMissing(tool) : new CaptureError(CAPTURE_ERR.TOOL, `${tool}: ${(e as Error).message}`, { cause: e })));
+    child.once('error', (e) => {
+      missing = errnoCode(e) === 'ENOENT';
+      reject(missing ? new ToolMissing(tool) : new CaptureError(CAPTURE_ERR.TOOL, `${tool}: ${(e as Error).message}`, { cause: e }));
+    });
   });
   spawnError.catch(() => undefined);
 
@@ -133,7 +137,10 @@ async function startWith(tool: CaptureTool, opts: LiveCaptureOptions): Promise<L
   const kill = (sig: NodeJS.Signals): void => {
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
   };
-  const failure = async (): Promise<CaptureError> => classifyToolError(tool, stderr, await exited);
+  const failure = async (): Promise<Error> => {
+    const how = await exited;
+    return missing ? new ToolMissing(tool) : classifyToolError(tool, stderr, how);
+  };
 
   let inner: CaptureSource;
   const timeoutMs = opts.startTimeoutMs ?? 10_000;

@@ -11,6 +11,9 @@ import { startLiveCapture, classifyToolError, type LiveCaptureSource } from '../
 import { CaptureError } from '../../src/wire/errors.js';
 import type { CaptureRecord } from '../../src/wire/record.js';
 import { withTimeout } from './support.js';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const server = net.createServer((s) => s.on('data', () => undefined).on('error', () => undefined));
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -130,6 +133,22 @@ for (const tool of ['tcpdump', 'dumpcap'] as const) {
     );
   });
 }
+
+test('without tcpdump on PATH, dumpcap is used; with neither, a clear ERR_CAPTURE_TOOL', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tcplab-path-'));
+  symlinkSync('/usr/bin/dumpcap', join(dir, 'dumpcap'));
+  const saved = process.env['PATH'];
+  try {
+    process.env['PATH'] = dir;
+    const src = await withTimeout(startLiveCapture({ iface: 'lo', bpf: `tcp port ${port}` }), 15_000, 'fallback');
+    assert.equal(src.tool, 'dumpcap');
+    src.close();
+    process.env['PATH'] = join(dir, 'empty');
+    await assert.rejects(startLiveCapture({ iface: 'lo' }), (e: CaptureError) => e.code === 'ERR_CAPTURE_TOOL' && /tcpdump or dumpcap is not installed/.test(e.message));
+  } finally {
+    process.env['PATH'] = saved;
+  }
+});
 
 test('permission errors are classified (stderr of tcpdump/dumpcap run as nobody on lo)', () => {
   // Captured once with: runuser -u nobody -- tcpdump -i lo -w -   (and the same for dumpcap)
