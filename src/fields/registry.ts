@@ -4,7 +4,7 @@
  * Owner: fields/. A duplicate abbrev is a programming error and throws on first use.
  */
 import type { FieldDef, FieldValue, Frame } from './field.js';
-import { TCP_ANALYSIS_FIELDS } from './tcp-analysis.js';
+import { TCP_ANALYSIS_CORE_FIELDS, TCP_ANALYSIS_FIELDS } from './tcp-analysis.js';
 import { FRAME_FIELDS } from './frame.js';
 import { ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS } from './link.js';
 import { IP_FIELDS, IPV6_FIELDS } from './ip.js';
@@ -17,9 +17,12 @@ import { DATA_FIELDS, ICMP_FIELDS, ICMPV6_FIELDS, UDP_FIELDS } from './transport
  * the outer packet's, then the quoted packet's. Generated TCP fields (analysis) are not repeated:
  * tshark does not analyse quoted headers (spec §3.3).
  */
+/** Fields whose analysis-area definitions already handle quoted headers. */
+const ANALYSIS_OWNED = new Set(TCP_ANALYSIS_CORE_FIELDS.map((d) => d.abbrev));
+
 function withQuoted(table: readonly FieldDef[]): FieldDef[] {
   return table.map((d) => {
-    if ((d.type === 'FT_PROTOCOL' && d.parent === '') || d.generated) return d;
+    if ((d.type === 'FT_PROTOCOL' && d.parent === '') || d.generated || ANALYSIS_OWNED.has(d.abbrev)) return d;
     const own = d.values;
     const values = (f: Frame): readonly FieldValue[] => {
       const v = own(f);

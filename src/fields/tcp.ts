@@ -17,6 +17,8 @@
  */
 import type { FieldDef, FieldValue, Frame } from './field.js';
 import type { TcpHeader, TcpOption } from '../decode/packet.js';
+import { isRetransmittedData } from './transport.js';
+import { TCP_ANALYSIS_CORE_FIELDS } from './tcp-analysis.js';
 import { bool, bytesAt, field, generated, NO_VALUES, one, present, proto, two, u16, u32, u8 } from './define.js';
 
 export const TCP_FIN = 0x001, TCP_SYN = 0x002, TCP_RST = 0x004, TCP_PSH = 0x008, TCP_ACK = 0x010;
@@ -73,23 +75,15 @@ function optProto(kind: number) {
   };
 }
 
-/** Peer's base sequence number (from ack − relative ack), for relative SACK edges. */
-function peerBase(f: Frame, t: TcpHeader): number {
-  if (!f.tcp || (t.flags & TCP_ACK) === 0) return 0;
-  return (t.ack - f.tcp.relAck) >>> 0;
-}
-
-function sackEdges(which: 0 | 4) {
-  return (f: Frame): readonly FieldValue[] => {
-    const t = tcp(f);
-    if (!t || t.options.length === 0) return NO_VALUES;
-    const base = peerBase(f, t);
-    const out: FieldValue[] = [];
-    for (const o of optionsOf(t, 5)) {
-      for (let p = o.offset + 2; p + 8 <= o.offset + o.length; p += 8) out.push((u32(f, p + which) - base) >>> 0);
-    }
-    return out;
-  };
+/**
+ * The analysis-dependent header fields (relative seq/ack, scaled window, SACK edges, stream) are
+ * the analysis area's definitions (fields/tcp-analysis.ts TCP_ANALYSIS_CORE_FIELDS): they know
+ * the bogus-header and quoted-header cases. Registered here, in tshark's tree order.
+ */
+function core(abbrev: string): FieldDef {
+  const d = TCP_ANALYSIS_CORE_FIELDS.find((x) => x.abbrev === abbrev);
+  if (!d) throw new Error(`fields/tcp: ${abbrev} missing from TCP_ANALYSIS_CORE_FIELDS`);
+  return d;
 }
 
 export const TCP_FIELDS: readonly FieldDef[] = [
@@ -97,26 +91,12 @@ export const TCP_FIELDS: readonly FieldDef[] = [
   field('tcp.srcport', 'Source Port', 'FT_UINT16', 'BASE_PT_TCP', 0x0, '', (f) => one(tcp(f)?.srcPort)),
   field('tcp.dstport', 'Destination Port', 'FT_UINT16', 'BASE_PT_TCP', 0x0, '', (f) => one(tcp(f)?.dstPort)),
   field('tcp.port', 'Source or Destination Port', 'FT_UINT16', 'BASE_PT_TCP', 0x0, '', (f) => two(tcp(f)?.srcPort, tcp(f)?.dstPort)),
-  generated('tcp.stream', 'Stream index', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => one(tcp(f) && f.tcp ? f.tcp.stream : undefined)),
+  core('tcp.stream'),
   generated('tcp.len', 'TCP Segment Len', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => one(tcp(f)?.len)),
-  field('tcp.seq', 'Sequence Number', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
-    const t = tcp(f);
-    return t ? [f.tcp ? f.tcp.relSeq : t.seq] : NO_VALUES;
-  }),
+  core('tcp.seq'),
   field('tcp.seq_raw', 'Sequence Number (raw)', 'FT_UINT32', 'BASE_DEC', 0x0, 'This shows the raw value of the sequence number', (f) => one(tcp(f)?.seq)),
-  generated('tcp.nxtseq', 'Next Sequence Number', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
-    const t = tcp(f);
-    if (!t) return NO_VALUES;
-    // Present on every segment whose length is known, pure ACKs included (then = tcp.seq).
-    if (f.tcp) return [f.tcp.nxtSeq];
-    return [(t.seq + t.len + ((t.flags & (TCP_SYN | TCP_FIN)) !== 0 ? 1 : 0)) >>> 0];
-  }),
-  field('tcp.ack', 'Acknowledgment Number', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
-    const t = tcp(f);
-    if (!t) return NO_VALUES;
-    // Relative only when ACK is set; otherwise the raw field, as tshark.
-    return [(t.flags & TCP_ACK) !== 0 && f.tcp ? f.tcp.relAck : t.ack];
-  }),
+  core('tcp.nxtseq'),
+  core('tcp.ack'),
   field('tcp.ack_raw', 'Acknowledgment number (raw)', 'FT_UINT32', 'BASE_DEC', 0x0, 'This shows the raw value of the acknowledgment number', (f) => one(tcp(f)?.ack)),
   field('tcp.hdr_len', 'Header Length', 'FT_UINT8', 'BASE_DEC', 0x0, 'Data offset in 32-bit words', (f) => one(tcp(f)?.hdrLen)),
   field('tcp.flags', 'Flags', 'FT_UINT16', 'BASE_HEX', 0xfff, 'Flags (12 bits)', (f) => one(tcp(f)?.flags)),
@@ -135,16 +115,8 @@ export const TCP_FIELDS: readonly FieldDef[] = [
     return t ? [tcpFlagsStr(t.flags)] : NO_VALUES;
   }),
   field('tcp.window_size_value', 'Window', 'FT_UINT16', 'BASE_DEC', 0x0, 'The window size value from the TCP header', (f) => one(tcp(f)?.window)),
-  generated('tcp.window_size', 'Calculated window size', 'FT_UINT32', 'BASE_DEC', 0x0, 'The scaled window size (if scaling has been used)', (f) => {
-    const t = tcp(f);
-    return t ? [f.tcp ? f.tcp.windowSize : t.window] : NO_VALUES;
-  }),
-  generated('tcp.window_size_scalefactor', 'Window size scaling factor', 'FT_INT32', 'BASE_DEC', 0x0, 'The window size scaling factor (-1 when unknown, -2 when no scaling is used)', (f) => {
-    const t = tcp(f);
-    // tshark shows the factor only on non-SYN segments (SYN windows are never scaled).
-    if (!t || (t.flags & TCP_SYN) !== 0) return NO_VALUES;
-    return [f.tcp ? f.tcp.scaleFactor : -1];
-  }),
+  core('tcp.window_size'),
+  core('tcp.window_size_scalefactor'),
   field('tcp.checksum', 'Checksum', 'FT_UINT16', 'BASE_HEX', 0x0, 'Details at: https://www.wireshark.org/docs/wsug_html_chunked/ChAdvChecksums.html', (f) => one(tcp(f)?.checksum)),
   generated('tcp.checksum.status', 'Checksum Status', 'FT_UINT8', 'BASE_NONE', 0x0, '', (f) => (tcp(f) ? [2] : NO_VALUES)),
   field('tcp.urgent_pointer', 'Urgent Pointer', 'FT_UINT16', 'BASE_DEC', 0x0, '', (f) => one(tcp(f)?.urgent)),
@@ -178,8 +150,8 @@ export const TCP_FIELDS: readonly FieldDef[] = [
   field('tcp.options.mss_val', 'MSS Value', 'FT_UINT16', 'BASE_DEC', 0x0, '', optValues(2, 4, (f, o) => u16(f, o.offset + 2))),
   field('tcp.options.wscale.shift', 'Shift count', 'FT_UINT8', 'BASE_DEC', 0x0, 'Logarithmically encoded power of 2 scale factor', optValues(3, 3, (f, o) => u8(f, o.offset + 2))),
   generated('tcp.options.wscale.multiplier', 'Multiplier', 'FT_UINT16', 'BASE_DEC', 0x0, 'Multiply segment window size by this for scaled window size', optValues(3, 3, (f, o) => 2 ** Math.min(u8(f, o.offset + 2), 14))),
-  field('tcp.options.sack_le', 'TCP SACK Left Edge', 'FT_UINT32', 'BASE_DEC', 0x0, '', sackEdges(0)),
-  field('tcp.options.sack_re', 'TCP SACK Right Edge', 'FT_UINT32', 'BASE_DEC', 0x0, '', sackEdges(4)),
+  core('tcp.options.sack_le'),
+  core('tcp.options.sack_re'),
   generated('tcp.options.sack.count', 'TCP SACK Count', 'FT_UINT8', 'BASE_DEC', 0x0, '', (f) => {
     const t = tcp(f);
     if (!t || t.options.length === 0) return NO_VALUES;
@@ -190,6 +162,10 @@ export const TCP_FIELDS: readonly FieldDef[] = [
   field('tcp.payload', 'TCP payload', 'FT_BYTES', 'BASE_NONE', 0x0, 'The TCP payload of this packet', (f) => {
     const t = tcp(f);
     return t && t.capturedLen > 0 && (t.flags & TCP_RST) === 0 ? [bytesAt(f, t.payloadOffset, t.capturedLen)] : NO_VALUES;
+  }),
+  field('tcp.segment_data', 'TCP segment data', 'FT_BYTES', 'BASE_NONE', 0x0, 'A data segment used in reassembly of a lower-level protocol', (f) => {
+    const t = tcp(f);
+    return t && t.capturedLen > 0 && (t.flags & TCP_RST) === 0 && isRetransmittedData(f) ? [bytesAt(f, t.payloadOffset, t.capturedLen)] : NO_VALUES;
   }),
   field('tcp.reset_cause', 'Reset cause', 'FT_STRING', 'BASE_NONE', 0x0, '', (f) => {
     const t = tcp(f);

@@ -410,7 +410,7 @@ function tcpTree(f: Frame): TreeNode {
   } else if (h.capturedLen > 0) {
     const p = f.record.data.subarray(h.payloadOffset, h.payloadOffset + h.capturedLen);
     add(t, mk(`TCP payload (${h.capturedLen} byte${h.capturedLen === 1 ? '' : 's'})`, 'tcp.payload', p));
-    if (isRetransmittedData(f)) add(t, mk(`Retransmitted TCP segment data (${h.capturedLen} byte${h.capturedLen === 1 ? '' : 's'})`, undefined));
+    if (isRetransmittedData(f)) add(t, mk(`Retransmitted TCP segment data (${h.capturedLen} byte${h.capturedLen === 1 ? '' : 's'})`, 'tcp.segment_data', p));
   }
   return t;
 }

@@ -61,10 +61,11 @@ export function formatJsonPacket(f: Frame): string {
   return `  {\n    "_index": ${q(indexName(f))},\n    "_type": "doc",\n    "_score": null,\n    "_source": {\n      "layers": ${layers}\n    }\n  }`;
 }
 
-function ekKey(n: TreeNode): string {
+/** "<top protocol>_<abbrev with _>" (e.g. ipv6_ip_version); sub-protocols by their own name. */
+function ekKey(n: TreeNode, top: string): string {
   const d = n.def!;
   if (d.type === 'FT_PROTOCOL') return d.abbrev.replace(/\./g, '_');
-  return `${d.parent || d.abbrev}_${d.abbrev.replace(/\./g, '_')}`;
+  return `${top}_${d.abbrev.replace(/\./g, '_')}`;
 }
 
 type EkVal = string | boolean | null;
@@ -80,19 +81,38 @@ function ekValue(n: TreeNode): EkVal {
   return jsonValue(n);
 }
 
-function ekFlatten(nodes: readonly TreeNode[], out: Map<string, EkVal[]>): void {
+function ekKeyOf(n: TreeNode, top: string): string {
+  return n.def ? ekKey(n, top) : 'text';
+}
+
+function ekOne(n: TreeNode): EkVal {
+  if (!n.def) return n.label;
+  if (n.def.type === 'FT_PROTOCOL' && !(n.value instanceof Uint8Array)) return null;
+  return ekValue(n);
+}
+
+/**
+ * tshark's ek layout: siblings with the same key are grouped (value or array), the group's
+ * children follow it (grouped the same way); duplicate keys across groups stay duplicate.
+ */
+function ekEmit(nodes: readonly TreeNode[], top: string, out: string[]): void {
+  const groups = new Map<string, TreeNode[]>();
   for (const n of nodes) {
-    if (!n.def) {
-      const arr = out.get('text') ?? [];
-      arr.push(n.label);
-      out.set('text', arr);
-    } else if (!(n.def.type === 'FT_PROTOCOL' && !(n.value instanceof Uint8Array))) {
-      const k = ekKey(n);
-      const arr = out.get(k) ?? [];
-      arr.push(ekValue(n));
-      out.set(k, arr);
+    if (n.expert) {
+      const x = n.expert;
+      const abbrevKey = `${x.abbrev.split('.')[0]}_${x.abbrev.replace(/\./g, '_')}`;
+      out.push(`"_ws_expert":{${q(abbrevKey)}:null,"_ws_expert__ws_expert_message":${q(x.message)},"_ws_expert__ws_expert_severity":"${x.severity}","_ws_expert__ws_expert_group":"${x.group}"}`);
+      continue;
     }
-    ekFlatten(n.children, out);
+    const k = ekKeyOf(n, top);
+    const g = groups.get(k);
+    if (g) g.push(n);
+    else groups.set(k, [n]);
+  }
+  for (const [k, g] of groups) {
+    const vals = g.map(ekOne);
+    out.push(`${q(k)}:${JSON.stringify(vals.length === 1 ? vals[0] : vals)}`);
+    ekEmit(g.flatMap((n) => n.children), top, out);
   }
 }
 
@@ -100,9 +120,9 @@ function ekFlatten(nodes: readonly TreeNode[], out: Map<string, EkVal[]>): void 
 export function formatEk(f: Frame): string {
   const layers: string[] = [];
   for (const p of buildTree(f)) {
-    const m = new Map<string, EkVal[]>();
-    ekFlatten(p.children, m);
-    const body = [...m].map(([k, v]) => `${q(k)}:${JSON.stringify(v.length === 1 ? v[0] : v)}`).join(',');
+    const parts: string[] = [];
+    ekEmit(p.children, p.def!.abbrev.replace(/\./g, '_'), parts);
+    const body = parts.join(',');
     layers.push(`${q(p.def!.abbrev.replace(/\./g, '_'))}:{${body}}`);
   }
   const ms = String(f.record.ts.sec * 1000 + Math.floor(f.record.ts.nsec / 1e6));
