@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { LabError, errnoCode } from '../util/errors.js';
 import { formatSeconds } from '../util/time.js';
@@ -178,7 +179,7 @@ export function registerConnect(program: Command): void {
       const interactive = o.payload === undefined;
       if (interactive) {
         o.input = stdinLines(flags.crlf ? '\r\n' : '\n');
-        if (!flags.json) o.onData = (b) => { process.stdout.write(b); };
+        if (!flags.json) o.onData = (b) => (process.stdout.write(b) ? undefined : once(process.stdout, 'drain'));
       }
       let t: ClientTranscript;
       try {

@@ -101,7 +101,9 @@ class Run {
   readonly payload: Uint8Array | undefined;
   private readonly waiters = new Set<Waiter>();
   private watchdog: NodeJS.Timeout | undefined = undefined;
-  private resumeTimer: NodeJS.Timeout | undefined = undefined;
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  /** Reasons reading is stopped for (slow-reader sleeps, a consumer still busy); resume at 0. */
+  private holds = 0;
 
   constructor(o: ClientOptions) {
     this.o = o;
@@ -310,16 +312,33 @@ class Run {
         if (actual !== expected) { this.mismatch = { offset: off, expected, actual }; break; }
       }
     }
-    if (this.o.onData) this.o.onData(new Uint8Array(chunk));
+    const consumed = this.o.onData ? this.o.onData(new Uint8Array(chunk)) : undefined;
+    // A slow consumer (stdout into a pipe) holds reading until it has taken the bytes: the socket,
+    // not our memory, absorbs the difference (ARCHITECTURE.md §2.7 backpressure).
+    if (consumed instanceof Promise) this.hold(consumed.then(() => undefined, () => undefined));
     const rate = this.o.readRateBytesPerSec;
-    if (rate !== undefined && !this.closed) {
+    if (rate !== undefined) {
       // Token bucket of depth 0: this read "costs" n/rate seconds of not reading.
       this.readPauses++;
-      this.socket.pause();
-      if (this.resumeTimer) clearTimeout(this.resumeTimer);
-      this.resumeTimer = setTimeout(() => { this.resumeTimer = undefined; if (!this.closed) this.socket.resume(); }, Math.ceil((n * 1000) / rate));
+      this.hold(new Promise((resolve) => {
+        const t = setTimeout(() => { this.resumeTimers.delete(t); resolve(); }, Math.ceil((n * 1000) / rate));
+        this.resumeTimers.add(t);
+      }));
     }
     this.poke();
+  }
+
+  /** Stops reading until `until` settles (several holds may overlap). */
+  private hold(until: Promise<void>): void {
+    if (this.holds++ === 0 && !this.closed) this.socket.pause();
+    void until.then(() => {
+      if (--this.holds === 0 && !this.closed && !this.socket.destroyed) this.socket.resume();
+    });
+  }
+
+  private clearResumeTimers(): void {
+    for (const t of this.resumeTimers) clearTimeout(t);
+    this.resumeTimers.clear();
   }
 
   /** Writes `data` in chunks of chunkBytes with delayMs between them, honouring backpressure. */
@@ -349,7 +368,7 @@ class Run {
   rst(): void {
     this.closedWith = 'rst';
     this.record('rst-sent', 0);
-    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.clearResumeTimers();
     // uv_tcp_close_reset: setsockopt(SO_LINGER, {1, 0}) + close() → the kernel sends RST and
     // discards unsent and unread data.
     if (!this.socket.destroyed) this.socket.resetAndDestroy();
@@ -379,7 +398,7 @@ class Run {
 
   destroy(): void {
     this.disarm();
-    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.clearResumeTimers();
     if (!this.socket.destroyed) this.socket.destroy();
   }
 

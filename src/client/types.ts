@@ -28,8 +28,11 @@ export interface ClientOptions {
    * without copying. When the peer closes first, the run ends without reading further items.
    */
   input?: AsyncIterable<Uint8Array>;
-  /** Called with a copy of every received chunk, in order (the CLI prints echoes with it). */
-  onData?: (bytes: Uint8Array) => void;
+  /**
+   * Called with a copy of every received chunk, in order (the CLI prints echoes with it). When it
+   * returns a promise, reading stops until the promise settles (a slow consumer's backpressure).
+   */
+  onData?: (bytes: Uint8Array) => void | Promise<unknown>;
 
   /** Split every send into write() calls of at most this many bytes (segmenting). */
   chunkBytes?: number;

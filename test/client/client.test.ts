@@ -59,6 +59,23 @@ test('interactive mode: input items are sent, onData gets the echo, ok without j
   assert.equal(t.bytesReceived, 10);
 });
 
+test('a slow consumer: onData returning a promise stops reading until it settles (bounded memory)', async () => {
+  const total = 1 << 20;
+  const p = await peer((s) => { s.end(Buffer.alloc(total, 0x5a)); });
+  let got = 0;
+  let gotAt300ms = -1;
+  setTimeout(() => { gotAt300ms = got; }, 300);
+  async function* idle(): AsyncGenerator<Uint8Array> { await new Promise(() => undefined); }
+  const t = await runClient({
+    host: '127.0.0.1', port: p.port, input: idle(),
+    onData: (b) => { got += b.length; return new Promise((r) => setTimeout(r, 50)); },
+  });
+  assert.equal(t.bytesReceived, total);
+  assert.equal(got, total);
+  // Reads are at most 64 KiB, one per 50 ms: by 300 ms at most ~7 of them, not the whole MiB.
+  assert.ok(gotAt300ms >= 0 && gotAt300ms <= 8 * 65536, `received ${gotAt300ms} bytes by 300 ms`);
+});
+
 test('a peer that flips byte 3 of the echo: ok=false with the offset and both bytes', async () => {
   const p = await peer(corruptAt(3));
   const t = await runClient({ host: '127.0.0.1', port: p.port, payload: Buffer.from('hello world') });
