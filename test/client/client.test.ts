@@ -5,6 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { runClient, validateClientOptions, ClientError, type ClientOptions } from '../../src/client/index.js';
 import { startPeer, echo, corruptAt, resetOnData, halfCloseEarly, neverRead, type Peer } from './peers.js';
 
@@ -112,6 +113,32 @@ test('nobody listening: ERR_CLIENT_CONNECT_REFUSED', async () => {
   const port = (s.address() as net.AddressInfo).port;
   await new Promise<void>((r) => s.close(() => r()));
   await rejectsWith(runClient({ host: '127.0.0.1', port, payload: Buffer.from('x') }), 'ERR_CLIENT_CONNECT_REFUSED', /refused/);
+});
+
+/**
+ * A SYN that is never answered: an nftables table of our own drops packets to one loopback port
+ * (output hook), so connect() hangs until --connect-timeout. Skipped without nft or root.
+ */
+const nftOk = spawnSync('nft', ['--version'], { timeout: 5000 }).status === 0 && process.getuid?.() === 0;
+test('a SYN that is never answered: ERR_CLIENT_CONNECT_TIMEOUT after connectTimeoutMs', { skip: nftOk ? false : 'needs nft and root' }, async () => {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  const table = `tcplab_client_test_${process.pid}`;
+  const add = spawnSync('nft', ['-f', '-'], {
+    input: `add table inet ${table}\nadd chain inet ${table} out { type filter hook output priority 0; }\nadd rule inet ${table} out ip daddr 127.0.0.1 tcp dport ${port} drop\n`,
+    encoding: 'utf8', timeout: 5000,
+  });
+  assert.equal(add.status, 0, add.stderr);
+  try {
+    const started = Date.now();
+    await rejectsWith(runClient({ host: '127.0.0.1', port, payload: Buffer.from('x'), connectTimeoutMs: 300 }), 'ERR_CLIENT_CONNECT_TIMEOUT', /timed out after 300 ms/);
+    const took = Date.now() - started;
+    assert.ok(took >= 290 && took < 3000, `${took} ms`);
+  } finally {
+    spawnSync('nft', ['delete', 'table', 'inet', table], { timeout: 5000 });
+    await new Promise<void>((r) => s.close(() => r()));
+  }
 });
 
 test('a name that does not resolve: ERR_CLIENT_DNS', async () => {
