@@ -18,7 +18,7 @@ import type { Frame } from '../fields/field.js';
 import { lookupField } from '../fields/registry.js';
 import { Session } from '../pipeline/session.js';
 import { formatSummaryLine } from '../present/columns.js';
-import { formatAnalysisPrefix } from '../present/tcp-analysis-info.js';
+import { explainTcpAnalysis } from '../present/tcp-analysis-explain.js';
 import { KEY_COUNTERS } from './kernel.js';
 import type { LabRun } from './runner.js';
 
@@ -81,7 +81,7 @@ export async function buildReport(run: LabRun): Promise<LabReport> {
     out.push(formatSummaryLine(f));
     const d = dropByFrame.get(f.record.frameNo);
     if (d) out.push(`        ✗ dropped by the lab after capture (rule ${d.rule + 1}): the peer never received it`);
-    for (const line of explanations.get(f.record.frameNo) ?? []) out.push(`        ${line}`);
+    for (const line of explanations.get(f.record.frameNo) ?? []) out.push(...wrap(line, 110, '        ', '          '));
   }
   if (missed.length > 0) out.push('', `The saved capture omits original frame ${missed.join(', ')} (a capture that missed it): the wire carried it.`);
   out.push('', '-- What happened');
@@ -93,7 +93,11 @@ export async function buildReport(run: LabRun): Promise<LabReport> {
       const which = r.nth ? `packet #${r.nth.join(', #')} of its kind` : `each with probability ${r.probability}`;
       out.push(`  rule ${i + 1}: drop ${r.kind} segments from the ${r.from} (${which}, ${r.where === 'network' ? 'after the capture point' : 'before the capture point'}): ${n} dropped`);
     });
-    for (const d of drops) out.push(`  dropped: port ${d.srcPort} seq ${d.seq} len ${d.len}${d.frameNo ? ` = frame ${d.frameNo}` : ' (not in the capture)'}`);
+    const byNo = new Map(frames.map((f) => [f.record.frameNo, f]));
+    for (const d of drops) {
+      const rel = byNo.get(d.frameNo)?.tcp?.relSeq;
+      out.push(`  dropped: port ${d.srcPort} seq ${d.seq} len ${d.len}${d.frameNo ? ` = frame ${d.frameNo}${rel !== undefined ? ` (Seq=${rel} Len=${d.len})` : ''}` : ' (not in the capture)'}`);
+    }
   } else out.push('  the lab dropped nothing');
   const kernel = KEY_COUNTERS.filter(([k]) => (run.counters.get(k) ?? 0) > 0);
   out.push('  kernel (nstat, this lab only): ' + (kernel.length ? kernel.map(([k, label]) => `${run.counters.get(k)} ${label}`).join('; ') : 'no retransmission, probe or reset counters moved'));
@@ -110,11 +114,10 @@ export async function buildReport(run: LabRun): Promise<LabReport> {
   return { frames, records, explanations, drops, missed, missing, accounting, text: out.join('\n') + '\n' };
 }
 
-/** Explanation lines of a frame (until the analysis issue's --explain lands: its Wireshark labels). */
+/** The --explain lines of a frame: why the analysis flagged it, with the numbers. */
 function explainFrame(f: Frame): string[] {
   if (!f.tcp || f.tcp.flags === 0) return [];
-  const labels = formatAnalysisPrefix(f.tcp).trim();
-  return labels ? [`↳ ${labels}`] : [];
+  return explainTcpAnalysis(f.tcp).map((l) => `↳ ${l}`);
 }
 
 function analyse(records: CaptureRecord[]): Frame[] {
@@ -225,4 +228,19 @@ function summariseSs(text: string): string {
     socks.push(`${head[3]}→${head[4]} ${head[0]} recvq=${head[1]} sendq=${head[2]} ${parts.join(' ')}`.trim());
   }
   return socks.join(' | ');
+}
+
+/** Word-wraps a line to `width` columns, the first line after `first`, the rest after `rest`. */
+function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const out: string[] = [];
+  let line = first;
+  for (const word of text.split(' ')) {
+    const prefix = line === first || line === rest ? '' : ' ';
+    if (line.length + prefix.length + word.length > width && line !== first && line !== rest) {
+      out.push(line);
+      line = rest + word;
+    } else line += prefix + word;
+  }
+  out.push(line);
+  return out;
 }
