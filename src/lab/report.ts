@@ -194,8 +194,10 @@ function timeline(run: LabRun, frames: Frame[]): string[] {
   });
   for (const line of run.serverLog.split('\n')) {
     try {
-      const o = JSON.parse(line) as { time?: number | string; msg?: string };
-      if (o.msg && o.time !== undefined) ev.push({ ns: BigInt(new Date(o.time).getTime()) * 1_000_000n, text: `app    server: ${o.msg}` });
+      const o = JSON.parse(line) as { time?: number | string; msg?: string; length?: number; peer?: string };
+      if (!o.msg || o.time === undefined) continue;
+      const text = o.length !== undefined ? `read() → ${o.length} bytes from ${o.peer ?? 'the peer'}, echoed` : o.msg;
+      ev.push({ ns: BigInt(new Date(o.time).getTime()) * 1_000_000n, text: `app    server: ${text}` });
     } catch { /* not a JSON log line */ }
   }
   let lastSs = '';

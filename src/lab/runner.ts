@@ -92,7 +92,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
 
     const serverAddress = net.address('server').ipv4;
     say(`starting tcplab serve on ${serverAddress}:${LAB_PORT}`);
-    const server = net.spawn('server', process.execPath, [BIN, 'serve', '--host', serverAddress, '--port', String(LAB_PORT), '--log-format', 'json', ...sc.serverArgs]);
+    const server = net.spawn('server', process.execPath, [BIN, 'serve', '--host', serverAddress, '--port', String(LAB_PORT), '--log-format', 'json', '--log-data', ...sc.serverArgs]);
     let serverLog = '';
     server.child.stdout?.setEncoding('utf8').on('data', (d: string) => { serverLog = cap(serverLog + d); });
     server.child.stderr?.setEncoding('utf8').on('data', (d: string) => { serverLog = cap(serverLog + d); });
