@@ -8,7 +8,7 @@ set -u
 job=${1:-test}
 case "$job" in
   start) pkgs="tcpdump iproute2" ;;
-  test)  pkgs="tcpdump iproute2 nftables ethtool wireshark-common chromium" ;;
+  test)  pkgs="tcpdump iproute2 nftables ethtool wireshark-common tshark chromium" ;;
   bench) pkgs="tcpdump iproute2 golang-go tshark wireshark-common" ;;
   *) echo "usage: $0 start|test|bench" >&2; exit 2 ;;
 esac
