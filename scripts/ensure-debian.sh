@@ -25,4 +25,4 @@ echo "tcplab: installing Debian packages:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >&2 || { echo "tcplab: apt-get update failed" >&2; exit 1; }
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing >&2 || { echo "tcplab: apt-get install$missing failed" >&2; exit 1; }
+apt-get install -y -q $missing >&2 || { echo "tcplab: apt-get install$missing failed" >&2; exit 1; }
