@@ -20,3 +20,11 @@ for name in e1 e2 e7 loss lo-pingpong-loss.pcap lo-pingpong-loss20.pcap lo-bulk-
     tshark -r "$f" -q -z "follow,tcp,raw,$s" 2>/dev/null > "test/golden/analysis/follow/$(basename "$f").$s.txt"
   done
 done
+
+# Follow in ascii mode for a few of them (test/present/tcp-follow.test.ts).
+for name in e1 loss lo-telnet-v6.pcap lo-halfclose.pcap lo-pingpong-loss.pcap lo-reuse.pcap; do
+  case $name in *.pcap) f=test/fixtures/pcap/analysis-$name ;; *) f=test/fixtures/pcap/analysis-$name.pcap ;; esac
+  for s in $(tshark -r "$f" -T fields -e tcp.stream 2>/dev/null | grep . | sort -n | uniq | head -4) 9; do
+    tshark -r "$f" -q -z "follow,tcp,ascii,$s" 2>/dev/null > "test/golden/analysis/follow/$(basename "$f").$s.ascii"
+  done
+done

@@ -13,6 +13,7 @@ import { PacketDecoder } from '../../src/decode/decoder.js';
 import { TcpAnalyzer } from '../../src/analysis/tcp-analysis.js';
 import { TcpReassembler } from '../../src/analysis/reassembly.js';
 import type { ReassemblerOptions, StreamEvent } from '../../src/analysis/reassembly.js';
+import { formatFollow } from '../../src/present/tcp-follow.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const fixtures = join(root, 'test', 'fixtures', 'pcap');
@@ -34,24 +35,6 @@ async function eventsOf(file: string, opts: ReassemblerOptions = {}): Promise<St
   return out;
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-const ep = (e: { addr: string; port: number }): string => (e.addr.includes(':') ? `[${e.addr}]:${e.port}` : `${e.addr}:${e.port}`);
-
-/** tshark's follow,tcp,raw text for one stream (what tshark's tap would print: no close flush). */
-function renderFollow(events: StreamEvent[], stream: number): string {
-  const lines = ['', '='.repeat(67), 'Follow: tcp,raw', `Filter: tcp.stream eq ${stream}`];
-  for (const e of events) {
-    if (e.stream !== stream) continue;
-    if (e.type === 'open') lines.push(`Node 0: ${ep(e.node0)}`, `Node 1: ${ep(e.node1)}`);
-    else if (e.type === 'data' && !e.atClose) lines.push((e.node === 1 ? '\t' : '') + hex(e.bytes));
-    else if (e.type === 'gap' && !e.atClose) {
-      lines.push((e.node === 1 ? '\t' : '') + hex(new TextEncoder().encode(`[${e.length} bytes missing in capture file]\0`)));
-    }
-  }
-  lines.push('='.repeat(67));
-  return lines.join('\n') + '\n';
-}
-
 const files = readdirSync(goldens).filter((f) => f.endsWith('.txt')).sort();
 
 test('follow goldens exist for loss, reordering, reuse and zero-window captures', () => {
@@ -64,11 +47,11 @@ for (const f of files) {
   byFixture.set(m[1]!, [...(byFixture.get(m[1]!) ?? []), Number(m[2])]);
 }
 for (const [fixture, streams] of byFixture) {
-  test(`reassembled streams of ${fixture} equal tshark's follow output`, async () => {
+  test(`reassembled streams of ${fixture} equal tshark's follow,tcp,raw output`, async () => {
     const events = await eventsOf(fixture);
     for (const s of streams) {
       const want = readFileSync(join(goldens, `${fixture}.${s}.txt`), 'utf8');
-      assert.equal(renderFollow(events, s), want, `stream ${s}`);
+      assert.equal(formatFollow(events, s, 'raw'), want, `stream ${s}`);
     }
   });
 }
