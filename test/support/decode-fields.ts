@@ -14,8 +14,9 @@ import { formatHex } from '../../src/util/bytes.js';
 import { tcpShown } from '../../src/decode/tcp.js';
 
 export const DECODE_FIELDS = [
-  'frame.number', 'eth.src', 'eth.dst', 'vlan.id', 'ip.src', 'ip.dst', 'ip.proto', 'ip.frag_offset', 'ipv6.src',
-  'ipv6.dst', 'tcp.srcport', 'tcp.dstport', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.len', 'tcp.hdr_len', 'tcp.flags',
+  'frame.number', 'eth.src', 'eth.dst', 'eth.type', 'vlan.id', 'vlan.etype', 'sll.pkttype', 'sll.etype',
+  'null.family', 'ip.hdr_len', 'ip.len', 'ip.id', 'ip.flags', 'ip.ttl', 'ip.src', 'ip.dst', 'ip.proto',
+  'ip.frag_offset', 'ipv6.plen', 'ipv6.nxt', 'ipv6.flow', 'ipv6.hlim', 'ipv6.src', 'ipv6.dst', 'tcp.checksum', 'tcp.srcport', 'tcp.dstport', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.len', 'tcp.hdr_len', 'tcp.flags',
   'tcp.window_size_value', 'tcp.urgent_pointer', 'tcp.option_kind', 'tcp.options.mss_val',
   'tcp.options.wscale.shift', 'tcp.options.sack_perm', 'tcp.options.timestamp.tsval',
   'tcp.options.timestamp.tsecr', 'tcp.options.sack_le', 'tcp.options.sack_re', 'udp.srcport', 'udp.dstport',
@@ -49,6 +50,10 @@ function chainAll(pkt: DecodedPacket): DecodedPacket[] {
   return out;
 }
 
+function hexN(v: number, digits: number): string {
+  return '0x' + v.toString(16).padStart(digits, '0');
+}
+
 function join(vals: (string | undefined)[]): string {
   return vals.filter((v): v is string => v !== undefined).join(',');
 }
@@ -66,6 +71,7 @@ function tcpVals(t: TcpHeader, quoted: boolean, f: DecodeField, data: Uint8Array
     case 'tcp.flags': return sh.flags ? '0x' + t.flags.toString(16).padStart(4, '0') : undefined;
     case 'tcp.window_size_value': return sh.window ? String(t.window) : undefined;
     case 'tcp.urgent_pointer': return sh.urgent ? String(t.urgent) : undefined;
+    case 'tcp.checksum': return sh.checksum ? hexN(t.checksum, 4) : undefined;
     case 'tcp.option_kind': return t.options.length ? t.options.map(o => String(o.kind)).join(',') : undefined;
     case 'tcp.options.mss_val': return t.mss !== undefined ? String(t.mss) : undefined;
     case 'tcp.options.wscale.shift': return t.wscale !== undefined ? String(t.wscale) : undefined;
@@ -89,7 +95,21 @@ export function fieldValue(rec: CaptureRecord, pkt: DecodedPacket, f: DecodeFiel
     case 'frame.number': return String(rec.frameNo);
     case 'eth.src': return pkt.eth ? formatMac(data, pkt.eth.srcOffset) : '';
     case 'eth.dst': return pkt.eth ? formatMac(data, pkt.eth.dstOffset) : '';
+    case 'eth.type': return pkt.eth && pkt.eth.outerType > 1500 ? hexN(pkt.eth.outerType, 4) : '';
     case 'vlan.id': return pkt.vlan.map(v => String(v.id)).join(',');
+    case 'vlan.etype': return pkt.vlan.filter(v => v.type > 1500).map(v => hexN(v.type, 4)).join(',');
+    case 'sll.pkttype': return pkt.sll ? String(pkt.sll.packetType) : '';
+    case 'sll.etype': return pkt.sll && pkt.sll.protocol > 1500 ? hexN(pkt.sll.protocol, 4) : '';
+    case 'null.family': return pkt.null && pkt.null.family <= 1500 ? String(pkt.null.family) : '';
+    case 'ip.hdr_len': return join(ips(pk, 4).map(h => String(h.hdrLen)));
+    case 'ip.len': return join(ips(pk, 4).map(h => String(h.totalLen)));
+    case 'ip.id': return join(ips(pk, 4).map(h => hexN(h.id, 4)));
+    case 'ip.flags': return join(ips(pk, 4).map(h => hexN(h.flags, 2)));
+    case 'ip.ttl': return join(ips(pk, 4).map(h => String(h.ttl)));
+    case 'ipv6.plen': return join(ips(pk, 6).map(h => String(h.payloadLen)));
+    case 'ipv6.nxt': return join(ips(pk, 6).map(h => String(h.nextHeader)));
+    case 'ipv6.flow': return join(ips(pk, 6).map(h => hexN(h.flowLabel, 6)));
+    case 'ipv6.hlim': return join(ips(pk, 6).map(h => String(h.hopLimit)));
     case 'ip.src': return join(ips(pk, 4).map(h => formatIPv4(h.src)));
     case 'ip.dst': return join(ips(pk, 4).map(h => formatIPv4(h.dst)));
     case 'ip.proto': return join(ips(pk, 4).map(h => String(h.proto)));
