@@ -28,3 +28,9 @@ for name in e1 loss lo-telnet-v6.pcap lo-halfclose.pcap lo-pingpong-loss.pcap lo
     tshark -r "$f" -q -z "follow,tcp,ascii,$s" 2>/dev/null > "test/golden/analysis/follow/$(basename "$f").$s.ascii"
   done
 done
+
+# -z conv,tcp for every analysis fixture (test/present/tcp-conv.test.ts).
+mkdir -p test/golden/analysis/conv
+for f in test/fixtures/pcap/analysis-*; do
+  tshark -r "$f" -q -z conv,tcp 2>/dev/null > "test/golden/analysis/conv/$(basename "$f").txt"
+done
