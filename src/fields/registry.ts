@@ -17,12 +17,12 @@ import { DATA_FIELDS, ICMP_FIELDS, ICMPV6_FIELDS, UDP_FIELDS } from './transport
  * the outer packet's, then the quoted packet's. Generated TCP fields (analysis) are not repeated:
  * tshark does not analyse quoted headers (spec §3.3).
  */
-/** Fields whose analysis-area definitions already handle quoted headers. */
+/** Fields whose analysis-area definitions already handle quoted headers (and tcp.seq_raw, which tshark leaves out there). */
 const ANALYSIS_OWNED = new Set(TCP_ANALYSIS_CORE_FIELDS.map((d) => d.abbrev));
 
 function withQuoted(table: readonly FieldDef[]): FieldDef[] {
   return table.map((d) => {
-    if ((d.type === 'FT_PROTOCOL' && d.parent === '') || d.generated || ANALYSIS_OWNED.has(d.abbrev)) return d;
+    if ((d.type === 'FT_PROTOCOL' && d.parent === '') || d.generated || ANALYSIS_OWNED.has(d.abbrev) || d.abbrev === 'tcp.seq_raw') return d;
     const own = d.values;
     const values = (f: Frame): readonly FieldValue[] => {
       const v = own(f);

@@ -64,7 +64,8 @@ export class Session implements AsyncIterable<Frame> {
   /** Builds the Frame of one record (records must come in capture order). */
   frameOf(record: CaptureRecord): Frame {
     const pkt = this.decoder.decode(record);
-    const tcp = this.analyzer && pkt.tcp ? this.analyzer.analyze(record, pkt) : undefined;
+    // Every frame goes to the analyzer: an ICMP error quoting a TCP header also finds its stream.
+    const tcp = this.analyzer ? this.analyzer.analyze(record, pkt) : undefined;
     const ts = record.ts;
     this.first ??= ts;
     const frame: Frame = {
