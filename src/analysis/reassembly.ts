@@ -16,8 +16,9 @@
  * the gap fills or a packet of the other direction acknowledges past the lowest buffered
  * sequence (then a gap is declared). Data is the captured bytes (a snaplen cut shortens it).
  *
- * Bounds: buffered out-of-order bytes per direction (maxBufferedBytes: past it the lowest
- * buffered segment is forced through with a gap) and open streams (maxStreams, oldest first).
+ * Bounds: buffered out-of-order bytes and segments per direction (maxBufferedBytes,
+ * maxBufferedSegments: past them the lowest buffered segment is forced through with a gap) and
+ * open streams (maxStreams, the least recently active is closed first).
  * Bytes in events are copies: they stay valid after the record is gone.
  */
 import type { CaptureRecord } from '../wire/record.js';
@@ -49,6 +50,8 @@ export type StreamEvent =
 export interface ReassemblerOptions {
   /** Out-of-order bytes buffered per direction before a gap is forced (default 4 MiB). */
   maxBufferedBytes?: number;
+  /** Out-of-order segments buffered per direction before a gap is forced (default 4096). */
+  maxBufferedSegments?: number;
   /** Streams followed at once (default 100000); the least recently active is closed first. */
   maxStreams?: number;
 }
@@ -96,12 +99,14 @@ const keyOf = (e: Endpoint): string => e.addr + '|' + e.port;
 export class TcpReassembler {
   private readonly follows = new Map<number, FollowState>();
   private readonly maxBufferedBytes: number;
+  private readonly maxBufferedSegments: number;
   private readonly maxStreams: number;
   /** Recently closed streams (bounded): their late packets are ignored. */
   private readonly closed = new Set<number>();
 
   constructor(opts: ReassemblerOptions = {}) {
     this.maxBufferedBytes = opts.maxBufferedBytes ?? 4 * 1024 * 1024;
+    this.maxBufferedSegments = opts.maxBufferedSegments ?? 4096;
     this.maxStreams = opts.maxStreams ?? 100_000;
   }
 
@@ -166,7 +171,7 @@ export class TcpReassembler {
       } else {
         me.fragments.push({ seq, bytes, frame });
         me.buffered += bytes.length;
-        while (me.buffered > this.maxBufferedBytes && me.fragments.length > 0) {
+        while ((me.buffered > this.maxBufferedBytes || me.fragments.length > this.maxBufferedSegments) && me.fragments.length > 0) {
           this.fold(f, node, lowestSeq(me.fragments), frame, true, true, out);
         }
       }
