@@ -66,7 +66,8 @@ Logs (stdout): "Listening to connections on port 6666", "Accepted new connection
 
 Behaviour:
   - Every byte is echoed in order, unchanged. A peer that sends but does not read gets its reads
-    paused (backpressure): the server holds at most ${maxBufferedBytesPerConnection() / 1024} KiB per connection.
+    paused (backpressure): Node's stream buffers hold at most ${maxBufferedBytesPerConnection() / 1024} KiB per
+    connection, whatever the peer sends; the rest waits in the kernel and TCP stops the peer.
   - Half-close: after the peer's FIN the pending echo is sent, then our FIN.
   - --max-connections: further connections are accepted and closed at once (refused, logged),
     not queued. With --workers N each worker takes an equal share of the limit.
@@ -104,7 +105,9 @@ export function registerServe(program: Command): void {
 // Messages (the wording is the product; tests match it)
 
 function listeningMessage(info: ListeningInfo, host: string | undefined): string {
-  const where = host === undefined ? 'all interfaces, IPv4 and IPv6' : info.addresses.join(', ');
+  // Without --host Node binds "::" dual-stack, or "0.0.0.0" on a machine without IPv6.
+  const where = host !== undefined ? info.addresses.join(', ')
+    : info.addresses[0] === '::' ? 'all interfaces, IPv4 and IPv6' : 'all interfaces, IPv4 only (no IPv6 here)';
   return `Listening to connections on port ${info.port} (${where})`;
 }
 

@@ -42,6 +42,17 @@ function metricValue(text: string, name: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
+/** Opens `n` connections one after another, each reading (and dropping) what it gets. */
+async function openReading(port: number, n: number): Promise<Awaited<ReturnType<typeof connectTo>>[]> {
+  const socks = [];
+  for (let i = 0; i < n; i++) {
+    const s = await connectTo(port);
+    s.on('data', () => {});
+    socks.push(s);
+  }
+  return socks;
+}
+
 describe('tcplab serve', () => {
   test('--port 0: logs the chosen port and how to reach it; accepts, echoes, logs the close with bytes and FIN', async () => {
     const sp = await serve([...LOCAL, '--workers', '1']);
@@ -191,12 +202,7 @@ describe('tcplab serve', () => {
 
   test('EMFILE: with ulimit -n 64 and 100 connections it keeps serving, logs once, recovers', { timeout: 90_000 }, async () => {
     const sp = await serve([...LOCAL, '--workers', '1'], { shellPrefix: 'ulimit -n 64;' });
-    const socks = [];
-    for (let i = 0; i < 100; i++) {
-      const s = await connectTo(sp.port);
-      s.on('data', () => {});
-      socks.push(s);
-    }
+    const socks = await openReading(sp.port, 100);
     await sp.waitLine(/ERROR Cannot accept new connections: too many open files \(EMFILE\) \(\d+ of 64 descriptors in use\); new ones are closed at once/, 10_000);
     // The connections it holds still echo.
     const first = socks[0]!;
@@ -214,12 +220,7 @@ describe('tcplab serve', () => {
 
   test('EMFILE with --workers 2: the open connections keep being served and it recovers', { timeout: 90_000 }, async () => {
     const sp = await serve([...LOCAL, '--workers', '2'], { shellPrefix: 'ulimit -n 64;' });
-    const socks = [];
-    for (let i = 0; i < 100; i++) {
-      const s = await connectTo(sp.port);
-      s.on('data', () => {});
-      socks.push(s);
-    }
+    const socks = await openReading(sp.port, 100);
     await waitFor(() => sp.matching(/Accepted new connection/).length >= 20, 10_000, 'accepts');
     const alive = socks.find((s) => !s.destroyed)!;
     alive.removeAllListeners('data');
