@@ -7,7 +7,7 @@
  * or when the load generator exits.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, openSync, writeSync, closeSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, openSync, writeSync, closeSync, unlinkSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -40,8 +40,19 @@ export async function exclusive(maxWaitMs = 30 * 60_000): Promise<void> {
       process.once('exit', () => { try { unlinkSync(LOCK); } catch { /* already gone */ } });
       return;
     } catch {
-      const holder = Number(readFileSync(LOCK, 'utf8').trim() || 0);
-      if (!holder || !isAlive(holder)) { try { unlinkSync(LOCK); } catch { /* raced */ } continue; }
+      let holder: number;
+      let ageMs: number;
+      try {
+        holder = Number(readFileSync(LOCK, 'utf8').trim() || 0);
+        ageMs = Date.now() - statSync(LOCK).mtimeMs;
+      } catch {
+        continue; // released while we looked
+      }
+      // A dead holder, or an empty lock older than any writer needs (a crash right after open).
+      if ((holder && !isAlive(holder)) || (!holder && ageMs > 10_000)) {
+        try { unlinkSync(LOCK); } catch { /* raced */ }
+        continue;
+      }
       if (Date.now() > until) throw new Error(`another echo benchmark (pid ${holder}) still holds ${LOCK}`);
       if (!said) process.stderr.write(`bench: waiting for the echo benchmark run by pid ${holder} to finish\n`);
       await sleep(2000);
@@ -53,10 +64,18 @@ function isAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
+/** SIGKILL a child and its descendants (a primary killed alone could leave its workers behind). */
+function killTree(p: ChildProcess): void {
+  if (p.pid === undefined) return;
+  for (const pid of processTree(p.pid).reverse()) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+}
+
 /** On SIGINT/SIGTERM: kill the servers and load generators started here, run `cleanup`, exit 130. */
 export function cleanUpOnSignal(cleanup: () => void): void {
   const stop = (): void => {
-    for (const p of live) p.kill('SIGKILL');
+    for (const p of live) killTree(p);
     cleanup();
     process.exit(130);
   };
@@ -134,7 +153,7 @@ export async function startServer(name: string, argv: string[], port: number): P
 export function stopServer(s: RunningServer): Promise<void> {
   if (s.proc.exitCode !== null || s.proc.signalCode !== null) return Promise.resolve();
   return new Promise((ok) => {
-    const t = setTimeout(() => s.proc.kill('SIGKILL'), 3000);
+    const t = setTimeout(() => killTree(s.proc), 3000);
     s.proc.once('exit', () => { clearTimeout(t); ok(); });
     s.proc.kill('SIGTERM');
   });
