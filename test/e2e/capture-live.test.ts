@@ -58,7 +58,7 @@ test('capture -i lo -f "tcp port N" -c 5 prints the handshake and data as they h
   assert.equal(code, 0, err);
   const lines = out.trimEnd().split('\n');
   assert.equal(lines.length, 5, out);
-  assert.match(lines[0]!, new RegExp(`^    1 +0\\.000000    127\\.0\\.0\\.1 → 127\\.0\\.0\\.1    TCP 74 \\d+ → ${port} \\[SYN\\] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=\\d+ TSecr=0 WS=\\d+$`));
+  assert.match(lines[0]!, new RegExp(`^    1 +0\\.0{6,9} +127\\.0\\.0\\.1 → 127\\.0\\.0\\.1    TCP 74 \\d+ → ${port} \\[SYN\\] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=\\d+ TSecr=0 WS=\\d+$`));
   assert.match(lines[1]!, new RegExp(`TCP 74 ${port} → \\d+ \\[SYN, ACK\\] Seq=0 Ack=1 `));
   assert.match(lines[3]!, /\[PSH, ACK\] Seq=1 Ack=1 Win=\d+ Len=13 /);
   assert.match(err, /5 packets captured/);
