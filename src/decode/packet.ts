@@ -7,6 +7,16 @@
  * the same bytes: read them with util helpers, copy them to keep them.
  *
  * Owner: decode/. Other areas may rely on every member declared here; decode/ may add members.
+ *
+ * Helpers next to this contract:
+ * - decoder.ts: PacketDecoder.decode(record) / decodeInto(pkt, record) / decodeBytes(lt, bytes, origLen).
+ * - tcp.ts: tcpShown(tcp, quoted) — which tcp.* fields tshark shows for partial, bogus (data
+ *   offset < 5) and ICMP-quoted headers; TH_* flag bits.
+ * - tcp-options.ts: TCPOPT_* kinds, tcpOptionName(kind) (Wireshark's names), TCP_OPTION_NAMES.
+ * - names.ts: LAYER_SHORT_NAMES ("[Packet size limited during capture: TCP truncated]").
+ * - util/addr.ts: formatIPv4(u32), formatIPv6(bytes, off), formatMac(bytes, off).
+ * Field values as tshark -T fields prints them: ip.frag_offset is fragOffset (8-byte units; -V
+ * shows ×8), ip.flags is `flags` (0x02 = DF), eth.type is eth.outerType, vlan.etype each tag's type.
  */
 
 export type LayerId =
