@@ -5,7 +5,7 @@
  * unreachable, timeout, reset, echo mismatch), 2 bad flags.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { LabError, errnoCode } from '../util/errors.js';
@@ -14,6 +14,8 @@ import { runClient, type ClientOptions, type ClientTranscript } from '../client/
 import { EXIT_FAILURE } from './exit-codes.js';
 
 const DEFAULT_PORT = 6666;
+/** --file is read whole (each echoed byte is compared with it): 1 GiB at most. */
+const MAX_FILE_BYTES = 1 << 30;
 
 function intArg(name: string, min: number, max: number): (v: string) => number {
   return (v: string) => {
@@ -70,6 +72,10 @@ export async function connectOptions(host: string, port: number, f: ConnectFlags
   const o: ClientOptions = { host, port };
   if (f.send !== undefined) o.payload = Buffer.from(f.send, 'utf8');
   if (f.file !== undefined) {
+    // The payload is held in memory (each echoed byte is compared with it): cap it.
+    const size = await stat(f.file).then((st) => (st.isFile() ? st.size : -1), (e: unknown) => usage(`--file ${f.file}: cannot read it (${errnoCode(e) ?? String(e)})`));
+    if (size < 0) usage(`--file ${f.file}: not a regular file`);
+    if (size > MAX_FILE_BYTES) usage(`--file ${f.file}: ${size} bytes is more than the ${MAX_FILE_BYTES}-byte limit (the payload is held in memory)`);
     try {
       o.payload = await readFile(f.file);
     } catch (e) {

@@ -142,6 +142,7 @@ const BAD: { args: string[]; err: RegExp }[] = [
   { args: ['127.0.0.1', '--send', 'x', '--reset', '--half-close'], err: /conflict/ },
   { args: ['127.0.0.1', '--file', '/no/such/file'], err: /cannot read it \(ENOENT\)/ },
   { args: ['127.0.0.1', '--send', ''], err: /payload is empty/ },
+  { args: ['127.0.0.1', '--file', '/tmp'], err: /not a regular file/ },
   { args: ['127.0.0.1', '--send', 'x', '--read-rate', '-1'], err: /unknown option|read-rate/ },
   { args: [], err: /missing required argument 'host'/ },
 ];
@@ -156,8 +157,8 @@ for (const row of BAD) {
 }
 
 test('--help explains each steering flag, and what cannot be done (linger timeout)', async () => {
-  const r = await tcplab(['connect', '--help']);
-  assert.equal(r.status, 0);
+  const r = await tcplab(['connect', '--help'], '');
+  assert.equal(r.status, 0, r.stderr);
   for (const flag of ['--chunk', '--delay', '--nodelay', '--half-close', '--reset', '--rcvbuf', '--read-rate', '--keepalive', '--local-port', '--linger', '--crlf', '--send', '--file', '--repeat']) {
     assert.ok(r.stdout.includes(flag), flag);
   }
