@@ -188,6 +188,12 @@ export interface SackBlock {
 
 export interface TcpOption extends Span {
   kind: number;
+  /**
+   * Bytes of the option actually captured (= length unless a snaplen cut ends inside it; then
+   * tshark still shows the kind and the values whose bytes were captured — use the parsed
+   * TcpHeader members, e.g. tsval without tsecr, rather than reading past `captured`).
+   */
+  captured: number;
 }
 
 export interface TcpHeader extends Span {

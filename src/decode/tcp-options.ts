@@ -101,7 +101,7 @@ export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, op
       return;
     }
     if (kind === TCPOPT_EOL || kind === TCPOPT_NOP) {
-      opts.push({ offset: p, length: 1, kind });
+      opts.push({ offset: p, length: 1, kind, captured: 1 });
       if (kind === TCPOPT_EOL) eolSeen = true;
       p++;
       continue;
@@ -126,12 +126,13 @@ export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, op
       // Cut by the snaplen inside the option: Wireshark still shows the kind and every value
       // whose bytes were captured before it stops (e.g. tsval without tsecr).
       if (s.pkt.truncated && p + len <= end) {
-        opts.push({ offset: p, length: len, kind });
-        parseOption(s, tcp, kind, p, len, s.cap < end ? s.cap : end);
+        const capEnd = s.cap < end ? s.cap : end;
+        opts.push({ offset: p, length: len, kind, captured: capEnd - p });
+        parseOption(s, tcp, kind, p, len, capEnd);
       }
       return;
     }
-    opts.push({ offset: p, length: len, kind });
+    opts.push({ offset: p, length: len, kind, captured: len });
     parseOption(s, tcp, kind, p, len, p + len);
     p += len;
   }

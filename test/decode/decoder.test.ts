@@ -196,6 +196,7 @@ const ROWS: Row[] = [
       assert.equal(p.tcp!.tsval, 100);
       assert.equal(p.tcp!.tsecr, undefined);
       assert.equal(p.tcp!.options.length, 5);
+      assert.deepEqual(p.tcp!.options.map(o => o.captured), [4, 1, 3, 2, 8]);
     },
   },
   {
