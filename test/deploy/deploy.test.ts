@@ -223,16 +223,19 @@ test('the Deployment runs the same command with TCP probes on 6666 and resource 
   assert.ok(w > 0, 'Deployment args fix --workers');
   assert.ok(Number(args[w + 1]) >= 1 && Number(args[w + 1]) <= Math.ceil(cores), `--workers ${String(args[w + 1])} fits the ${cpuLimit} CPU limit`);
   assert.equal(at(dep, 'spec.template.spec.securityContext.runAsNonRoot'), true);
-  const labels = at(dep, 'spec.template.metadata.labels') as Obj;
-  for (const [k, v] of Object.entries(at(dep, 'spec.selector.matchLabels') as Obj)) assert.equal(labels[k], v, `selector ${k} matches the pod labels`);
+  assertSelectsPods(at(dep, 'spec.selector.matchLabels'), 'Deployment');
 });
+
+/** Asserts a non-empty label selector that the Deployment's pods satisfy. */
+function assertSelectsPods(sel: unknown, what: string): void {
+  const podLabels = at(kind('Deployment'), 'spec.template.metadata.labels') as Obj;
+  assert.ok(isObj(sel) && Object.keys(sel).length > 0, `${what} has a selector`);
+  for (const [k, v] of Object.entries(sel)) assert.equal(podLabels[k], v, `${what} selector ${k}=${String(v)} matches the pods`);
+}
 
 test('the Service selects the Deployment pods and forwards 6666 to 6666', () => {
   const svc = kind('Service');
-  const podLabels = at(kind('Deployment'), 'spec.template.metadata.labels') as Obj;
-  const sel = at(svc, 'spec.selector') as Obj;
-  assert.ok(Object.keys(sel).length > 0, 'has a selector');
-  for (const [k, v] of Object.entries(sel)) assert.equal(podLabels[k], v, `selector ${k}=${String(v)} matches the pods`);
+  assertSelectsPods(at(svc, 'spec.selector'), 'Service');
   assert.deepEqual((at(svc, 'spec.ports') as Obj[]).map((p) => [p['port'], p['targetPort'], p['protocol']]), [[PORT, PORT, 'TCP']]);
 });
 
@@ -251,6 +254,15 @@ test('the HorizontalPodAutoscaler targets the Deployment, whose pods request the
     assert.equal(at(m, 'type'), 'Resource');
     assert.ok(at(dep, `spec.template.spec.containers.0.resources.requests.${name}`) !== undefined, `utilisation of ${name} needs a request`);
   }
+});
+
+test('the PodDisruptionBudget covers the Deployment pods and leaves some running', () => {
+  const pdb = kind('PodDisruptionBudget');
+  assert.equal(pdb['apiVersion'], 'policy/v1');
+  assertSelectsPods(at(pdb, 'spec.selector.matchLabels'), 'PodDisruptionBudget');
+  const maxUnavailable = at(pdb, 'spec.maxUnavailable');
+  assert.ok(typeof maxUnavailable === 'number' && maxUnavailable < (at(kind('HorizontalPodAutoscaler'), 'spec.minReplicas') as number),
+    'fewer pods may be disrupted than the HPA keeps at least');
 });
 
 test('kustomization.yaml lists every manifest and the image tag is the package version', () => {
