@@ -1,0 +1,413 @@
+/**
+ * FrameStore: what the web UI keeps of a capture (file, upload or live), and every view it serves.
+ *
+ * Per frame it retains only the Frame the Session built, with the record's bytes copied and the
+ * decoded packet dropped (`pkt` points at one shared empty packet): the record, the memoised TCP
+ * analysis and the frame times. Views (list rows, detail tree, hex, flow graph, follow, Stevens
+ * graph) re-decode the few frames they show, as Wireshark does; the TCP analyzer never runs again
+ * (ARCHITECTURE.md §3 principle 8). Keeping the Session's Frame object (not a copy) keeps the
+ * pipeline's per-frame facts (FIN roles, keyed by identity) visible to the tree.
+ *
+ * Display filters run here, server-side: one pass per filter text over the frames not yet
+ * scanned, cached as a list of matching indices (live captures extend it incrementally).
+ *
+ * Memory is bounded by `maxFrames`: past it the oldest tenth is dropped and `dropped` counts them
+ * (a notice in the page says so). Frame numbers stay the capture's own.
+ */
+import type { Frame } from '../fields/field.js';
+import type { CaptureRecord } from '../wire/record.js';
+import type { DecodedPacket } from '../decode/packet.js';
+import { PacketDecoder } from '../decode/decoder.js';
+import { LINKTYPE_ETHERNET } from '../wire/linktype.js';
+import { parseFilter, type CompiledFilter, type FilterError } from '../filter/index.js';
+import { buildTree, type TreeNode } from '../fields/tree.js';
+import { addressColumns } from '../present/columns.js';
+import { protocolAndInfo } from '../present/info.js';
+import { formatSeconds } from '../util/time.js';
+import {
+  TA_KEEP_ALIVE, TA_KEEP_ALIVE_ACK, TA_WINDOW_UPDATE,
+} from '../analysis/types.js';
+
+const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04;
+
+/** One packet-list row, as the API sends it. */
+export interface Row {
+  no: number;
+  time: string;
+  src: string;
+  dst: string;
+  proto: string;
+  len: number;
+  info: string;
+  /** Wireshark default colouring rule that matched: 'bad' | 'rst' | 'synfin' | 'tcp' | 'udp' | 'icmp' | ''. */
+  color: string;
+}
+
+/** One detail-tree node, as the API sends it (hidden items left out, as -V). */
+export interface TreeItem {
+  label: string;
+  abbrev?: string;
+  generated?: boolean;
+  /** Bytes of the frame this item covers, for the hex pane. */
+  span?: [number, number];
+  children?: TreeItem[];
+}
+
+export interface StoreOptions {
+  /** Frames retained at most (default 2,000,000); the oldest tenth goes when it is reached. */
+  maxFrames?: number;
+}
+
+interface FilterCache {
+  filter: CompiledFilter;
+  /** Frame numbers that pass, ascending. */
+  matches: number[];
+  /** Frame number up to which (inclusive) the store was scanned. */
+  scannedTo: number;
+}
+
+/** Wireshark's "Bad TCP" rule: tcp.analysis.flags && !window_update && !keep_alive && !keep_alive_ack. */
+const NOT_BAD = TA_WINDOW_UPDATE | TA_KEEP_ALIVE | TA_KEEP_ALIVE_ACK;
+
+export class FrameStore {
+  private frames: Frame[] = [];
+  /** Frames dropped from the front (the cap); frames[i] is frame number dropped + i + 1. */
+  dropped = 0;
+  /** Set when ingest ended on damage (the good frames before it stay). */
+  error: string | undefined;
+  /** True once the source is exhausted (files) or stopped (live). */
+  done = false;
+  readonly maxFrames: number;
+  private readonly decoder = new PacketDecoder();
+  private readonly empty: DecodedPacket;
+  private readonly filters = new Map<string, FilterCache>();
+  /** tcp.stream → frame numbers, for the flow graph, follow and Stevens graph. */
+  private readonly streams = new Map<number, number[]>();
+  /** Listeners told when frames arrive (live updates). */
+  private readonly listeners = new Set<() => void>();
+
+  constructor(readonly name: string, opts: StoreOptions = {}) {
+    this.maxFrames = opts.maxFrames ?? 2_000_000;
+    this.empty = this.decoder.decodeBytes(LINKTYPE_ETHERNET, new Uint8Array(0), 0);
+  }
+
+  /** Frames captured so far (including dropped ones): Wireshark's "Packets:". */
+  get total(): number {
+    return this.dropped + this.frames.length;
+  }
+
+  /** Number of the first retained frame. */
+  get firstNo(): number {
+    return this.dropped + 1;
+  }
+
+  /** Retains one frame from the Session: its bytes are copied, its decode released. */
+  add(frame: Frame): void {
+    const r = frame.record;
+    const rec: CaptureRecord = { ...r, data: r.data.slice() };
+    frame.record = rec;
+    frame.pkt = this.empty;
+    this.frames.push(frame);
+    const a = frame.tcp;
+    if (a !== undefined) {
+      let l = this.streams.get(a.stream);
+      if (l === undefined) this.streams.set(a.stream, (l = []));
+      l.push(rec.frameNo);
+    }
+    if (this.frames.length > this.maxFrames) this.trim();
+  }
+
+  private trim(): void {
+    const n = Math.max(1, Math.floor(this.maxFrames / 10));
+    this.frames.splice(0, n);
+    this.dropped += n;
+    const first = this.firstNo;
+    for (const c of this.filters.values()) {
+      const k = lowerBound(c.matches, first);
+      if (k > 0) c.matches.splice(0, k);
+    }
+    for (const [s, l] of this.streams) {
+      const k = lowerBound(l, first);
+      if (k === l.length) this.streams.delete(s);
+      else if (k > 0) l.splice(0, k);
+    }
+  }
+
+  /** Tells listeners that frames arrived (call after a batch of add()). */
+  notify(): void {
+    for (const l of this.listeners) l();
+  }
+
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** The retained frame with this number, or undefined. */
+  frame(no: number): Frame | undefined {
+    return this.frames[no - this.firstNo];
+  }
+
+  /** Runs `fn` with the frame decoded (its pkt restored for the call only). */
+  private withDecoded<T>(f: Frame, fn: (f: Frame) => T): T {
+    f.pkt = this.decoder.decode(f.record);
+    try {
+      return fn(f);
+    } finally {
+      f.pkt = this.empty;
+    }
+  }
+
+  /** Compiles a filter (cached by text); errors carry spans for the filter bar. */
+  compile(text: string): { ok: true } | { ok: false; errors: FilterError[] } {
+    if (text.trim() === '' || this.filters.has(text)) return { ok: true };
+    const r = parseFilter(text);
+    if (!r.ok) return { ok: false, errors: r.errors };
+    if (this.filters.size >= 16) this.filters.delete(this.filters.keys().next().value as string);
+    this.filters.set(text, { filter: r.filter, matches: [], scannedTo: this.dropped });
+    return { ok: true };
+  }
+
+  /** Matching frame numbers for a valid, compiled filter, brought up to date with the store. */
+  private matches(text: string): number[] | undefined {
+    const c = this.filters.get(text);
+    if (c === undefined) return undefined;
+    const last = this.total;
+    let from = Math.max(c.scannedTo + 1, this.firstNo);
+    if (from <= last) {
+      const scratch = this.decoder.decode(this.frames[0]!.record);
+      for (; from <= last; from++) {
+        const f = this.frames[from - this.firstNo]!;
+        this.decoder.decodeInto(scratch, f.record);
+        f.pkt = scratch;
+        const ok = c.filter.test(f);
+        f.pkt = this.empty;
+        if (ok) c.matches.push(from);
+      }
+      c.scannedTo = last;
+    }
+    return c.matches;
+  }
+
+  /** How many frames a filter displays ('' = all retained). Throws nothing; unknown filter → 0. */
+  displayed(text: string): number {
+    if (text.trim() === '') return this.frames.length;
+    return this.matches(text)?.length ?? 0;
+  }
+
+  /** Rows `start`..`start+count-1` of the displayed list (0-based positions in the list). */
+  rows(text: string, start: number, count: number): Row[] {
+    const out: Row[] = [];
+    const m = text.trim() === '' ? undefined : this.matches(text) ?? [];
+    const n = m ? m.length : this.frames.length;
+    const end = Math.min(n, start + Math.max(0, count));
+    for (let i = Math.max(0, start); i < end; i++) {
+      const f = m ? this.frame(m[i]!) : this.frames[i];
+      if (f) out.push(this.withDecoded(f, rowOf));
+    }
+    return out;
+  }
+
+  /** Position of frame `no` in the displayed list, or -1. */
+  indexOf(text: string, no: number): number {
+    if (text.trim() === '') return no >= this.firstNo && no <= this.total ? no - this.firstNo : -1;
+    const m = this.matches(text) ?? [];
+    const k = lowerBound(m, no);
+    return m[k] === no ? k : -1;
+  }
+
+  /** Frame numbers displayed by a filter (for downloads). */
+  displayedFrames(text: string): Frame[] {
+    if (text.trim() === '') return this.frames.slice();
+    const out: Frame[] = [];
+    for (const no of this.matches(text) ?? []) {
+      const f = this.frame(no);
+      if (f) out.push(f);
+    }
+    return out;
+  }
+
+  /** Detail tree (with byte spans) and bytes of one frame. */
+  detail(no: number): { tree: TreeItem[]; bytes: string; stream: number | undefined } | undefined {
+    const f = this.frame(no);
+    if (f === undefined) return undefined;
+    return this.withDecoded(f, (fr) => {
+      const base = fr.record.data;
+      const tree = buildTree(fr).filter((n) => !n.hidden).map((n) => itemOf(n, fr, base));
+      return { tree, bytes: Buffer.from(base.buffer, base.byteOffset, base.byteLength).toString('hex'), stream: fr.tcp?.stream };
+    });
+  }
+
+  /** Frame numbers of a TCP stream (retained ones), in capture order. */
+  streamFrames(stream: number): number[] {
+    return this.streams.get(stream) ?? [];
+  }
+
+  /** Number of TCP streams seen (retained). */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** Runs `fn` over each frame of a stream with its packet decoded. */
+  forStream<T>(stream: number, fn: (f: Frame) => T): T[] {
+    const out: T[] = [];
+    for (const no of this.streamFrames(stream)) {
+      const f = this.frame(no);
+      if (f) out.push(this.withDecoded(f, fn));
+    }
+    return out;
+  }
+
+  /** Runs `fn` over every retained frame, decoded (whole-capture reports). */
+  forEach(fn: (f: Frame) => void): void {
+    const scratch = this.decoder.decode(this.frames[0]?.record ?? { frameNo: 0, ts: { sec: 0, nsec: 0 }, capLen: 0, origLen: 0, linkType: 1, ifIndex: 0, data: new Uint8Array(0), comments: [] });
+    for (const f of this.frames) {
+      this.decoder.decodeInto(scratch, f.record);
+      f.pkt = scratch;
+      try {
+        fn(f);
+      } finally {
+        f.pkt = this.empty;
+      }
+    }
+  }
+}
+
+/** First index in ascending `a` whose value is >= x. */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Wireshark's default colouring rules, for the rules that match TCP/IP captures. */
+export function colorOf(f: Frame): string {
+  const t = f.pkt.tcp;
+  const a = f.tcp;
+  if (t !== undefined) {
+    if (a !== undefined && a.hasRecord && (a.flags & ~NOT_BAD) !== 0) return 'bad';
+    if (t.flags & TCP_RST) return 'rst';
+    if (t.flags & (TCP_SYN | TCP_FIN)) return 'synfin';
+    return 'tcp';
+  }
+  if (f.pkt.icmp) return 'icmp';
+  if (f.pkt.udp) return 'udp';
+  return '';
+}
+
+function rowOf(f: Frame): Row {
+  const [src, dst] = addressColumns(f);
+  const [proto, info] = protocolAndInfo(f);
+  const r = f.record;
+  return {
+    no: r.frameNo,
+    time: r.noTimestamp ? '' : formatSeconds(f.timeRelativeNs, f.tsDigits),
+    src, dst, proto, len: r.origLen, info, color: colorOf(f),
+  };
+}
+
+/**
+ * Byte span of a tree node: protocol nodes take their header (or the whole frame for "Frame");
+ * byte-valued fields that are views into the frame take their own bytes; the main fixed header
+ * fields are placed by their offset in the header (RFC 791 §3.1, RFC 8200 §3, RFC 9293 §3.1).
+ */
+function spanOf(n: TreeNode, f: Frame, base: Uint8Array): [number, number] | undefined {
+  const ab = n.def?.abbrev;
+  const v = n.value;
+  if (v instanceof Uint8Array && v.buffer === base.buffer && v.byteLength > 0) return [v.byteOffset - base.byteOffset, v.byteLength];
+  if (ab === undefined) return undefined;
+  const p = f.pkt;
+  if (ab === 'frame') return [0, base.byteLength];
+  const dot = ab.indexOf('.');
+  const proto = dot < 0 ? ab : ab.slice(0, dot);
+  const field = dot < 0 ? '' : ab.slice(dot + 1);
+  const at = (o: number, l: number): [number, number] => [o, l];
+  switch (proto) {
+    case 'eth': {
+      const e = p.eth;
+      if (!e) return undefined;
+      if (field === '') return at(e.offset, 14);
+      if (field === 'type') return at(e.offset + 12, 2);
+      if (field === 'padding' && e.paddingLength > 0) return at(e.paddingOffset, e.paddingLength);
+      return undefined;
+    }
+    case 'sll': return p.sll ? at(p.sll.offset, p.sll.length) : undefined;
+    case 'vlan': return p.vlan[0] ? at(p.vlan[0].offset, p.vlan[0].length) : undefined;
+    case 'ip': {
+      const h = p.ip4;
+      if (!h) return undefined;
+      const o = h.offset;
+      const IP: Record<string, [number, number]> = {
+        '': [0, h.hdrLen], version: [0, 1], hdr_len: [0, 1], dsfield: [1, 1], 'dsfield.dscp': [1, 1], 'dsfield.ecn': [1, 1],
+        len: [2, 2], id: [4, 2], flags: [6, 1], 'flags.rb': [6, 1], 'flags.df': [6, 1], 'flags.mf': [6, 1], frag_offset: [6, 2],
+        ttl: [8, 1], proto: [9, 1], checksum: [10, 2], 'checksum.status': [10, 2],
+      };
+      if (field === 'src') return at(h.srcOffset, 4);
+      if (field === 'dst') return at(h.dstOffset, 4);
+      const s = IP[field];
+      return s ? at(o + s[0], s[1]) : undefined;
+    }
+    case 'ipv6': {
+      const h = p.ip6;
+      if (!h) return undefined;
+      const IP6: Record<string, [number, number]> = { '': [0, 40], tclass: [0, 4], 'tclass.dscp': [0, 4], 'tclass.ecn': [0, 4], flow: [1, 3], plen: [4, 2], nxt: [6, 1], hlim: [7, 1] };
+      const s = IP6[field];
+      return s ? at(h.offset + s[0], s[1]) : undefined;
+    }
+    case 'tcp': {
+      const h = p.tcp;
+      if (!h) return undefined;
+      const TCP: Record<string, [number, number]> = {
+        '': [0, h.hdrLen], srcport: [0, 2], dstport: [2, 2], seq: [4, 4], seq_raw: [4, 4], ack: [8, 4], ack_raw: [8, 4],
+        hdr_len: [12, 1], flags: [12, 2], window_size_value: [14, 2], checksum: [16, 2], 'checksum.status': [16, 2], urgent_pointer: [18, 2],
+      };
+      if (field.startsWith('flags.')) return at(h.offset + 12, 2);
+      const s = TCP[field];
+      return s ? at(h.offset + s[0], s[1]) : undefined;
+    }
+    case 'udp': {
+      const h = p.udp;
+      if (!h) return undefined;
+      const UDP: Record<string, [number, number]> = { '': [0, 8], srcport: [0, 2], dstport: [2, 2], length: [4, 2], checksum: [6, 2], 'checksum.status': [6, 2] };
+      const s = UDP[field];
+      return s ? at(h.offset + s[0], s[1]) : undefined;
+    }
+    case 'icmp': case 'icmpv6': {
+      const h = p.icmp;
+      if (!h) return undefined;
+      if (field === '') return at(h.offset, base.byteLength - h.offset);
+      const ICMP: Record<string, [number, number]> = { type: [0, 1], code: [1, 1], checksum: [2, 2], ident: [4, 2], ident_le: [4, 2], seq: [6, 2], seq_le: [6, 2] };
+      const s = ICMP[field];
+      return s ? at(h.offset + s[0], s[1]) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function itemOf(n: TreeNode, f: Frame, base: Uint8Array, inOption?: [number, number]): TreeItem {
+  const it: TreeItem = { label: n.generated ? `[${n.label}]` : n.label };
+  const ab = n.def?.abbrev;
+  if (ab !== undefined) it.abbrev = ab;
+  if (n.generated) it.generated = true;
+  const s = inOption ?? spanOf(n, f, base);
+  if (s !== undefined && !n.generated) it.span = s;
+  const kids = n.children.filter((c) => !c.hidden);
+  if (kids.length > 0) {
+    // TCP options: the i-th option subtree covers the i-th option's bytes (RFC 9293 §3.1 kinds).
+    const opts = ab === 'tcp.options' ? f.pkt.tcp?.options : undefined;
+    let oi = 0;
+    it.children = kids.map((c) => {
+      if (opts && c.children.length > 0) {
+        const o = opts[oi++];
+        return itemOf(c, f, base, o ? [o.offset, o.length] : undefined);
+      }
+      return itemOf(c, f, base);
+    });
+  }
+  return it;
+}

@@ -1,0 +1,433 @@
+/**
+ * tcplab ui, browser side: a virtualised packet list (only the visible rows exist in the DOM;
+ * rows are fetched from /api/frames in blocks and cached), the filter bar, the detail tree and hex
+ * pane with two-way byte highlighting, and the stream panels (flow graph, Stevens graph, follow,
+ * conversations, expert info). Live captures push status events over SSE; the list follows the
+ * tail until the user scrolls away from it. No framework: plain DOM.
+ */
+
+interface Row { no: number; time: string; src: string; dst: string; proto: string; len: number; info: string; color: string }
+interface TreeItem { label: string; abbrev?: string; generated?: boolean; span?: [number, number]; children?: TreeItem[] }
+interface Status { name: string; total: number; displayed: number; first: number; done: boolean; error: string | null; live: boolean; notices: string[] }
+interface LadderRow { no: number; dir: 0 | 1; time: string; analysis: string; explain: string[]; info: string; flags: string; seq: number; ack: number; len: number; win: number }
+interface StreamResp { stream: number; a: string; b: string; rows: LadderRow[]; ladder: string; stevens: string; sender: 0 | 1 }
+interface FollowResp { node0: string; node1: string; chunks: { node: 0 | 1; frame: number; text: string; gap: boolean }[]; bytes0: number; bytes1: number }
+
+const ROW_H = 18;
+const BLOCK = 200;
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const list = $('list');
+const spacer = $('spacer');
+const filterInput = $<HTMLInputElement>('filter');
+const filterMsg = $('filtermsg');
+const tree = $('tree');
+const hex = $('hex');
+const notices = $('notices');
+const panel = $('panel');
+const panelBody = $('panelbody');
+
+let filter = '';
+let displayed = 0;
+let total = 0;
+let selected = -1;
+let selectedStream: number | undefined;
+let followTail = true;
+let epoch = 0;
+const blocks = new Map<number, Row[]>();
+const pendingBlocks = new Set<number>();
+let uploadError = '';
+let panelKind = '';
+let panelStream = -1;
+
+async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
+  const r = await fetch(url, init);
+  const body = (await r.json()) as T & { error?: string };
+  if (!r.ok) throw new Error(body.error ?? `HTTP ${r.status}`);
+  return body;
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+// ---- status -------------------------------------------------------------------------------
+
+function showStatus(s: Status): void {
+  total = s.total;
+  $('st-file').textContent = s.name;
+  $('st-packets').textContent = `Packets: ${s.total}`;
+  $('st-displayed').textContent = `Displayed: ${displayed}${s.total ? ` (${((100 * displayed) / s.total).toFixed(1)}%)` : ''}`;
+  $('st-state').textContent = s.live ? (s.done ? 'Live capture stopped' : 'Live capture running') : s.done ? '' : 'Loading…';
+  const items = s.notices.map((n) => `<div>${esc(n)}</div>`);
+  if (s.error) items.push(`<div class="err">${esc(s.error)}</div>`);
+  if (uploadError) items.push(`<div class="err">${esc(uploadError)}</div>`);
+  notices.innerHTML = items.join('');
+}
+
+async function refresh(): Promise<void> {
+  const my = epoch;
+  const s = await getJson<Status>(`/api/status?filter=${encodeURIComponent(filter)}`);
+  if (my !== epoch) return;
+  const grew = s.displayed !== displayed;
+  displayed = s.displayed;
+  showStatus(s);
+  if (grew) {
+    // The last block may have been partial: fetch it again.
+    blocks.delete(Math.floor((displayed - 1) / BLOCK));
+    for (const k of [...blocks.keys()]) if ((blocks.get(k)?.length ?? 0) < BLOCK) blocks.delete(k);
+    spacer.style.height = `${displayed * ROW_H}px`;
+    if (followTail && s.live) list.scrollTop = list.scrollHeight;
+  }
+  render();
+}
+
+// ---- packet list ---------------------------------------------------------------------------
+
+function render(): void {
+  spacer.style.height = `${displayed * ROW_H}px`;
+  const first = Math.max(0, Math.floor(list.scrollTop / ROW_H) - 5);
+  const last = Math.min(displayed, first + Math.ceil(list.clientHeight / ROW_H) + 10);
+  const want = new Set<number>();
+  const frag = document.createDocumentFragment();
+  for (let i = first; i < last; i++) {
+    const b = Math.floor(i / BLOCK);
+    const rows = blocks.get(b);
+    if (!rows) { want.add(b); continue; }
+    const r = rows[i - b * BLOCK];
+    if (!r) { want.add(b); continue; }
+    const el = document.createElement('div');
+    el.className = `row ${r.color}${r.no === selected ? ' sel' : ''}`;
+    el.style.top = `${i * ROW_H}px`;
+    el.dataset['frame'] = String(r.no);
+    el.innerHTML = `<div>${r.no}</div><div>${esc(r.time)}</div><div>${esc(r.src)}</div><div>${esc(r.dst)}</div><div>${esc(r.proto)}</div><div>${r.len}</div><div>${esc(r.info)}</div>`;
+    frag.appendChild(el);
+  }
+  spacer.replaceChildren(frag);
+  for (const b of want) void loadBlock(b);
+}
+
+async function loadBlock(b: number): Promise<void> {
+  if (pendingBlocks.has(b)) return;
+  pendingBlocks.add(b);
+  const my = epoch;
+  try {
+    const r = await getJson<{ rows: Row[] }>(`/api/frames?start=${b * BLOCK}&count=${BLOCK}&filter=${encodeURIComponent(filter)}`);
+    if (my !== epoch) return;
+    blocks.set(b, r.rows);
+    render();
+  } finally {
+    pendingBlocks.delete(b);
+  }
+}
+
+list.addEventListener('scroll', () => {
+  followTail = list.scrollTop + list.clientHeight >= list.scrollHeight - ROW_H * 2;
+  render();
+});
+
+list.addEventListener('click', (e) => {
+  const row = (e.target as HTMLElement).closest<HTMLElement>('.row');
+  if (row) void selectFrame(Number(row.dataset['frame']));
+});
+
+list.addEventListener('keydown', (e) => {
+  if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+  e.preventDefault();
+  void (async () => {
+    const { index } = await getJson<{ index: number }>(`/api/index?no=${selected}&filter=${encodeURIComponent(filter)}`);
+    const next = index + (e.key === 'ArrowDown' ? 1 : -1);
+    if (next < 0 || next >= displayed) return;
+    const r = await getJson<{ rows: Row[] }>(`/api/frames?start=${next}&count=1&filter=${encodeURIComponent(filter)}`);
+    const row = r.rows[0];
+    if (row) { await selectFrame(row.no); scrollToIndex(next); }
+  })();
+});
+
+function scrollToIndex(i: number): void {
+  const y = i * ROW_H;
+  if (y < list.scrollTop || y > list.scrollTop + list.clientHeight - ROW_H) list.scrollTop = Math.max(0, y - list.clientHeight / 2);
+}
+
+// ---- detail tree and hex pane ---------------------------------------------------------------
+
+let bytes: number[] = [];
+let nodes: { li: HTMLElement; span: [number, number] | undefined; depth: number }[] = [];
+
+async function selectFrame(no: number): Promise<void> {
+  selected = no;
+  render();
+  const d = await getJson<{ tree: TreeItem[]; bytes: string; stream: number | null }>(`/api/frame/${no}`);
+  selectedStream = d.stream ?? undefined;
+  bytes = [];
+  for (let i = 0; i < d.bytes.length; i += 2) bytes.push(parseInt(d.bytes.slice(i, i + 2), 16));
+  nodes = [];
+  const ul = document.createElement('ul');
+  for (const it of d.tree) ul.appendChild(treeNode(it, 0));
+  tree.replaceChildren(ul);
+  renderHex();
+}
+
+function treeNode(it: TreeItem, depth: number): HTMLElement {
+  const li = document.createElement('li');
+  li.setAttribute('role', 'treeitem');
+  li.setAttribute('aria-selected', 'false');
+  const label = document.createElement('span');
+  const kids = it.children ?? [];
+  label.innerHTML = `<span class="tw">${kids.length ? '▸' : ''}</span>${esc(it.label)}`;
+  if (it.generated) label.classList.add('gen');
+  if (it.abbrev) label.title = it.abbrev;
+  if (it.span) { li.dataset['start'] = String(it.span[0]); li.dataset['length'] = String(it.span[1]); }
+  li.appendChild(label);
+  const idx = nodes.length;
+  nodes.push({ li, span: it.span, depth });
+  if (kids.length) {
+    li.setAttribute('aria-expanded', 'false');
+    const ul = document.createElement('ul');
+    ul.setAttribute('role', 'group');
+    for (const c of kids) ul.appendChild(treeNode(c, depth + 1));
+    li.appendChild(ul);
+  }
+  label.addEventListener('click', (e) => {
+    e.stopPropagation();
+    if (kids.length && (e.target as HTMLElement).classList.contains('tw')) toggle(li);
+    selectNode(idx);
+  });
+  label.addEventListener('dblclick', () => { if (kids.length) toggle(li); });
+  return li;
+}
+
+function toggle(li: HTMLElement): void {
+  const open = li.getAttribute('aria-expanded') === 'true';
+  li.setAttribute('aria-expanded', open ? 'false' : 'true');
+  const tw = li.querySelector(':scope>span>.tw');
+  if (tw) tw.textContent = open ? '▸' : '▾';
+}
+
+function selectNode(idx: number): void {
+  for (const n of nodes) { n.li.setAttribute('aria-selected', 'false'); n.li.firstElementChild?.classList.remove('sel'); }
+  const n = nodes[idx];
+  if (!n) return;
+  n.li.setAttribute('aria-selected', 'true');
+  n.li.firstElementChild?.classList.add('sel');
+  for (let p = n.li.parentElement?.closest('li'); p; p = p.parentElement?.closest('li')) {
+    if (p.getAttribute('aria-expanded') === 'false') toggle(p as HTMLElement);
+  }
+  highlight(n.span);
+}
+
+function renderHex(): void {
+  const out: string[] = [];
+  for (let off = 0; off < bytes.length; off += 16) {
+    let h = '', a = '';
+    for (let i = 0; i < 16; i++) {
+      const b = bytes[off + i];
+      if (b === undefined) { h += '   '; continue; }
+      h += `${i === 8 ? ' ' : ''}<span class="b" data-o="${off + i}">${b.toString(16).padStart(2, '0')}</span> `;
+      a += `<span class="a" data-o="${off + i}">${b >= 0x20 && b < 0x7f ? esc(String.fromCharCode(b)) : '.'}</span>`;
+    }
+    out.push(`${off.toString(16).padStart(4, '0')}  ${h} ${a}`);
+  }
+  hex.innerHTML = out.join('\n');
+}
+
+function highlight(span: [number, number] | undefined): void {
+  for (const el of hex.querySelectorAll('.hl')) el.classList.remove('hl');
+  if (!span) return;
+  for (let o = span[0]; o < span[0] + span[1]; o++) for (const el of hex.querySelectorAll(`[data-o="${o}"]`)) el.classList.add('hl');
+}
+
+hex.addEventListener('click', (e) => {
+  const t = (e.target as HTMLElement).closest<HTMLElement>('[data-o]');
+  if (!t) return;
+  const o = Number(t.dataset['o']);
+  // The most specific node covering the byte: deepest, then narrowest.
+  let best = -1;
+  nodes.forEach((n, i) => {
+    if (!n.span || o < n.span[0] || o >= n.span[0] + n.span[1]) return;
+    const b = nodes[best];
+    if (!b || n.depth > b.depth || (n.depth === b.depth && n.span[1] < (b.span?.[1] ?? Infinity))) best = i;
+  });
+  if (best >= 0) selectNode(best);
+});
+
+// ---- filter bar ----------------------------------------------------------------------------
+
+let checkTimer: number | undefined;
+filterInput.addEventListener('input', () => {
+  window.clearTimeout(checkTimer);
+  checkTimer = window.setTimeout(() => void checkFilter(), 120);
+});
+
+async function checkFilter(): Promise<boolean> {
+  const text = filterInput.value;
+  if (text.trim() === '') { filterInput.className = ''; filterMsg.textContent = ''; return true; }
+  const r = await getJson<{ ok: boolean; errors?: { message: string; start: number; end: number }[] }>(`/api/filter?text=${encodeURIComponent(text)}`);
+  if (text !== filterInput.value) return r.ok;
+  filterInput.className = r.ok ? 'valid' : 'invalid';
+  const e = r.errors?.[0];
+  filterMsg.textContent = e ? (e.start >= 0 ? `${' '.repeat(e.start)}${'^'.repeat(Math.max(1, e.end - e.start))} ${e.message}` : e.message) : '';
+  return r.ok;
+}
+
+async function applyFilter(text: string): Promise<void> {
+  filterInput.value = text;
+  if (!(await checkFilter())) return;
+  filter = text;
+  epoch++;
+  blocks.clear();
+  displayed = -1;
+  list.scrollTop = 0;
+  (document.getElementById('download') as HTMLAnchorElement).href = `/api/download.pcapng?filter=${encodeURIComponent(filter)}`;
+  await refresh();
+}
+
+filterInput.addEventListener('keydown', (e) => { if (e.key === 'Enter') void applyFilter(filterInput.value); });
+$('apply').addEventListener('click', () => void applyFilter(filterInput.value));
+
+// ---- panels --------------------------------------------------------------------------------
+
+function openPanel(title: string, html: string, kind: string, stream = -1): void {
+  $('paneltitle').textContent = title;
+  panelBody.innerHTML = html;
+  panel.hidden = false;
+  panel.dataset['kind'] = kind;
+  panelKind = kind;
+  panelStream = stream;
+  const ex = $('panelexport');
+  ex.hidden = stream < 0;
+}
+
+$('panelclose').addEventListener('click', () => { panel.hidden = true; panelKind = ''; });
+$('panelexport').addEventListener('click', () => { if (panelStream >= 0) window.location.href = `/api/export/${panelStream}`; });
+
+function needStream(): number | undefined {
+  if (selectedStream === undefined) {
+    openPanel('No TCP stream', '<p>Select a TCP frame in the packet list first.</p>', 'none');
+    return undefined;
+  }
+  return selectedStream;
+}
+
+async function showFlow(stream: number): Promise<void> {
+  const s = await getJson<StreamResp>(`/api/stream/${stream}`);
+  openPanel(`Flow graph — TCP stream ${stream}: ${s.a} ⇄ ${s.b}`,
+    `<div id="steps"><button id="prev">◀ Prev</button><button id="next">Next ▶</button><span id="stepinfo"></span></div><div id="explain"></div><div id="ladder">${s.ladder}</div>`, 'flow', stream);
+  let cur = s.rows.findIndex((r) => r.no === selected);
+  if (cur < 0) cur = 0;
+  const step = (i: number): void => {
+    cur = Math.max(0, Math.min(s.rows.length - 1, i));
+    const r = s.rows[cur]!;
+    for (const g of panelBody.querySelectorAll('.arrow')) g.classList.toggle('cur', g.getAttribute('data-frame') === String(r.no));
+    $('stepinfo').textContent = `Frame ${r.no} (${cur + 1} of ${s.rows.length})`;
+    $('explain').textContent = `${r.dir === 0 ? `${s.a} → ${s.b}` : `${s.b} → ${s.a}`}: ${r.info}\n${r.explain.length ? r.explain.join('\n') : 'Nothing flagged by the TCP analysis.'}`;
+    void selectFrame(r.no);
+  };
+  $('prev').addEventListener('click', () => step(cur - 1));
+  $('next').addEventListener('click', () => step(cur + 1));
+  panelBody.querySelector('#ladder')?.addEventListener('click', (e) => {
+    const g = (e.target as Element).closest('.arrow');
+    if (g) step(s.rows.findIndex((r) => String(r.no) === g.getAttribute('data-frame')));
+  });
+  step(cur);
+}
+
+async function showStevens(stream: number, dir?: 0 | 1): Promise<void> {
+  const s = await getJson<StreamResp>(`/api/stream/${stream}${dir === undefined ? '' : `?dir=${dir}`}`);
+  const other = s.sender === 0 ? 1 : 0;
+  openPanel(`Stevens graph — TCP stream ${stream}`, `<p><button id="swap">Switch direction</button></p>${s.stevens}`, 'stevens', stream);
+  $('swap').addEventListener('click', () => void showStevens(stream, other));
+  panelBody.dataset['dir'] = String(s.sender);
+}
+
+async function showFollow(stream: number): Promise<void> {
+  const f = await getJson<FollowResp>(`/api/follow/${stream}`);
+  const body = f.chunks.map((c) => `<span class="${c.gap ? 'gap' : `c${c.node}`}" data-frame="${c.frame}">${esc(c.text)}</span>`).join('');
+  openPanel(`Follow TCP Stream ${stream}`,
+    `<p><span class="c0" style="color:#a00">${esc(f.node0)} → ${esc(f.node1)}: ${f.bytes0} bytes</span> &nbsp; <span style="color:#00a">${esc(f.node1)} → ${esc(f.node0)}: ${f.bytes1} bytes</span> &nbsp; <button id="followfilter">Filter this stream</button></p><div id="follow"><pre>${body}</pre></div>`, 'follow', stream);
+  $('followfilter').addEventListener('click', () => void applyFilter(`tcp.stream eq ${stream}`));
+}
+
+async function showConversations(): Promise<void> {
+  const rows = await getJson<{ stream: number; a: string; b: string; framesAB: number; bytesAB: number; framesBA: number; bytesBA: number; start: number; duration: number }[]>('/api/conversations');
+  const tr = rows.map((r) => `<tr class="click" data-stream="${r.stream}"><td>${r.stream}</td><td>${esc(r.a)}</td><td>${esc(r.b)}</td><td>${r.framesAB + r.framesBA}</td><td>${r.bytesAB + r.bytesBA}</td><td>${r.framesAB}</td><td>${r.bytesAB}</td><td>${r.framesBA}</td><td>${r.bytesBA}</td><td>${r.start.toFixed(6)}</td><td>${r.duration.toFixed(6)}</td></tr>`).join('');
+  openPanel(`TCP Conversations (${rows.length})`, `<table class="grid" id="convs"><tr><th>Stream</th><th>Address A:Port</th><th>Address B:Port</th><th>Packets</th><th>Bytes</th><th>Packets A→B</th><th>Bytes A→B</th><th>Packets B→A</th><th>Bytes B→A</th><th>Rel Start</th><th>Duration</th></tr>${tr}</table>`, 'conv');
+  panelBody.querySelector('#convs')?.addEventListener('click', (e) => {
+    const r = (e.target as Element).closest<HTMLElement>('tr[data-stream]');
+    if (r) void applyFilter(`tcp.stream eq ${r.dataset['stream']}`);
+  });
+}
+
+async function showExpert(): Promise<void> {
+  const groups = await getJson<{ severity: string; summary: string; protocol: string; count: number; frames: number[] }[]>('/api/expert');
+  const tr = groups.map((g) => `<tr class="sev-${g.severity}"><td>${g.severity}</td><td>${esc(g.summary)}</td><td>${g.protocol}</td><td>${g.count}</td><td>${g.frames.slice(0, 30).map((n) => `<a href="#" data-frame="${n}">${n}</a>`).join(' ')}${g.frames.length > 30 ? ' …' : ''}</td></tr>`).join('');
+  openPanel('Expert Info', `<table class="grid" id="expert"><tr><th>Severity</th><th>Summary</th><th>Protocol</th><th>Count</th><th>Frames</th></tr>${tr}</table>`, 'expert');
+  panelBody.querySelector('#expert')?.addEventListener('click', (e) => {
+    const a = (e.target as Element).closest<HTMLElement>('a[data-frame]');
+    if (!a) return;
+    e.preventDefault();
+    void goToFrame(Number(a.dataset['frame']));
+  });
+}
+
+async function goToFrame(no: number): Promise<void> {
+  let { index } = await getJson<{ index: number }>(`/api/index?no=${no}&filter=${encodeURIComponent(filter)}`);
+  if (index < 0) { await applyFilter(''); index = (await getJson<{ index: number }>(`/api/index?no=${no}&filter=`)).index; }
+  if (index >= 0) scrollToIndex(index);
+  await selectFrame(no);
+}
+
+$('btn-flow').addEventListener('click', () => { const s = needStream(); if (s !== undefined) void showFlow(s); });
+$('btn-stevens').addEventListener('click', () => { const s = needStream(); if (s !== undefined) void showStevens(s); });
+$('btn-follow').addEventListener('click', () => { const s = needStream(); if (s !== undefined) void showFollow(s); });
+$('btn-conv').addEventListener('click', () => void showConversations());
+$('btn-expert').addEventListener('click', () => void showExpert());
+
+// ---- opening files -------------------------------------------------------------------------
+
+async function upload(file: File): Promise<void> {
+  uploadError = '';
+  try {
+    await getJson<Status>('/api/upload', { method: 'POST', body: file, headers: { 'X-File-Name': encodeURIComponent(file.name) } });
+  } catch (e) {
+    uploadError = `Could not open ${file.name}: ${(e as Error).message}`;
+  }
+  selected = -1;
+  tree.replaceChildren();
+  hex.textContent = '';
+  await applyFilter(filter);
+}
+
+$<HTMLInputElement>('file').addEventListener('change', (e) => {
+  const f = (e.target as HTMLInputElement).files?.[0];
+  if (f) void upload(f);
+});
+document.addEventListener('dragover', (e) => { e.preventDefault(); document.body.classList.add('drag'); });
+document.addEventListener('dragleave', (e) => { if (e.relatedTarget === null) document.body.classList.remove('drag'); });
+document.addEventListener('drop', (e) => {
+  e.preventDefault();
+  document.body.classList.remove('drag');
+  const f = e.dataTransfer?.files[0];
+  if (f) void upload(f);
+});
+
+// ---- live updates --------------------------------------------------------------------------
+
+let refreshing = false;
+let again = false;
+async function onServerChange(): Promise<void> {
+  if (refreshing) { again = true; return; }
+  refreshing = true;
+  try {
+    await refresh();
+    if (panelKind === 'stevens' && panelStream >= 0) void showStevens(panelStream, Number(panelBody.dataset['dir']) as 0 | 1);
+  } finally {
+    refreshing = false;
+    if (again) { again = false; void onServerChange(); }
+  }
+}
+
+const events = new EventSource('/api/events');
+events.addEventListener('status', () => void onServerChange());
+
+void refresh();
