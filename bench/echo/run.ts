@@ -265,6 +265,10 @@ function report(facts: Record<string, string>, tp: ThroughputRun[], holds: HoldR
         ` | ${mib(f.load.bytesWritten)} | ${mib(f.load.bytesWritten / conns)} | ${f.aliveAfter ? 'yes' : 'no'}` +
         ` | ${f.killedAtCap ? `**killed at ${RSS_KILL_BYTES / MIB} MiB**` : ok ? 'bounded (levels off)' : '**still growing, or dead**'} |`);
     }
+    out.push('', 'RSS over time, MiB, one sample a second from the start of the flood:', '');
+    for (const f of floods) {
+      out.push(`- ${f.server} x${f.load.connected}: ${f.rssSeries.filter((_, i) => i % 4 === 0).map((r) => fmt(r / MIB)).join(' ')}`);
+    }
     out.push('');
     for (const s of servers) {
       const fs = floods.filter((f) => f.server === s).sort((a, b) => a.load.connected - b.load.connected);
