@@ -21,8 +21,10 @@ export type Expr =
   | { k: 'field'; def: FieldDef; type: FieldType; asBytes: boolean }
   | { k: 'const'; type: FieldType; value: Value; repr: string }
   | { k: 'slice'; src: Expr; srcType: FieldType; ranges: RangeNode[]; repr: string }
-  | { k: 'func'; name: 'len' | 'count' | 'upper' | 'lower'; arg: Expr; type: FieldType }
+  | { k: 'func'; name: FunctionName; args: Expr[]; argType: FieldType; type: FieldType }
   | { k: 'arith'; op: ArithOp; left: Expr; right: Expr | undefined; type: FieldType };
+
+export type FunctionName = 'len' | 'count' | 'upper' | 'lower' | 'string' | 'max' | 'min' | 'abs';
 
 export type RelOp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'contains';
 
@@ -118,6 +120,21 @@ function pcreWording(jsMessage: string): string {
   for (const [re, words] of PCRE_WORDS) if (re.test(why)) return words;
   return why.charAt(0).toLowerCase() + why.slice(1);
 }
+
+/** Types string() converts (dfunctions.c ul_semcheck_string_param). */
+const STRINGABLE: ReadonlySet<FieldType> = new Set<FieldType>([
+  'FT_UINT8', 'FT_UINT16', 'FT_UINT24', 'FT_UINT32', 'FT_UINT64', 'FT_INT8', 'FT_INT16', 'FT_INT32', 'FT_INT64',
+  'FT_IPv4', 'FT_IPv6', 'FT_FLOAT', 'FT_DOUBLE', 'FT_ETHER', 'FT_FRAMENUM',
+]);
+
+/** Types with is_negative (ftype_can_is_negative), the ones abs() takes. */
+const CAN_BE_NEGATIVE: ReadonlySet<FieldType> = new Set<FieldType>([
+  'FT_UINT8', 'FT_UINT16', 'FT_UINT24', 'FT_UINT32', 'FT_UINT64', 'FT_INT8', 'FT_INT16', 'FT_INT32', 'FT_INT64',
+  'FT_CHAR', 'FT_FRAMENUM', 'FT_BOOLEAN', 'FT_RELATIVE_TIME', 'FT_DOUBLE', 'FT_FLOAT',
+]);
+
+/** stnode_type_name for the messages that name a node kind. */
+const ST_TYPE_NAME: Partial<Record<Node['kind'], string>> = { string: 'STRING', charconst: 'CHARCONST', literal: 'LITERAL', slice: 'SLICE', reference: 'REFERENCE' };
 
 function canDo(t: FieldType, can: Can): boolean {
   return FTYPES[t][can];
@@ -279,7 +296,7 @@ class Checker {
       case 'slice':
         return { expr: this.slice(a2), leftToBytes: !leftIsSlice };
       case 'function': {
-        const { expr, type: t2 } = this.func(a2);
+        const { expr, type: t2 } = this.func(a2, leftIsSlice ? 'FT_BYTES' : t1);
         if (leftIsSlice) {
           if (!isBytesType(t2) && !FTYPES[t2].slice) fail('ERR_FILTER_TYPE_MISMATCH', `Return value of function "${a2.name}" is a ${FTYPES[t2].pretty} and cannot be converted into a sequence of bytes.`, a2.span);
           return { expr, leftToBytes: false };
@@ -324,21 +341,68 @@ class Checker {
     return { k: 'slice', src, srcType, ranges: n.ranges, repr: n.repr };
   }
 
-  private func(n: Extract<Node, { kind: 'function' }>): { expr: Expr; type: FieldType } {
+  /** check_function + the function's own semcheck (dfunctions.c); lhsType as for arithmetic. */
+  private func(n: Extract<Node, { kind: 'function' }>, lhsType?: FieldType): { expr: Expr; type: FieldType } {
     const def = FUNCTIONS.get(n.name);
     if (!def) fail('ERR_FILTER_FUNCTION', msg.noFunction(n.name), n.span);
     if (n.args.length < def.minArgs) fail('ERR_FILTER_FUNCTION', msg.fnMinArgs(def.name, def.minArgs), n.span);
     if (def.maxArgs > 0 && n.args.length > def.maxArgs) fail('ERR_FILTER_FUNCTION', msg.fnMaxArgs(def.name, def.maxArgs), n.span);
-    if (!def.supported || def.returns === undefined) fail('ERR_FILTER_UNSUPPORTED', msg.unsupported(`The function ${def.name}()`), n.span);
+    const name = def.name as FunctionName;
     const arg = n.args[0];
     if (arg === undefined) throw new Error('arity checked');
-    const name = def.name as 'len' | 'count' | 'upper' | 'lower';
-    if (name === 'upper' || name === 'lower') {
-      if (arg.kind !== 'field' || arg.def.type !== 'FT_STRING') fail('ERR_FILTER_FUNCTION', `Only string type fields can be used as parameter for ${name}()`, arg.span);
-    } else if (arg.kind !== 'field') {
-      fail('ERR_FILTER_FUNCTION', `Only fields can be used as parameter for ${name}()`, arg.span);
+    const bad = (m: string, at: Node): never => fail('ERR_FILTER_FUNCTION', m, at.span);
+    switch (name) {
+      case 'upper': case 'lower': {
+        if (arg.kind !== 'field' || arg.def.type !== 'FT_STRING') bad(`Only string type fields can be used as parameter for ${name}()`, arg);
+        const a = fieldExpr(arg as Extract<Node, { kind: 'field' }>);
+        return { expr: { k: 'func', name, args: [a], argType: 'FT_STRING', type: 'FT_STRING' }, type: 'FT_STRING' };
+      }
+      case 'len': case 'count': {
+        if (arg.kind !== 'field') bad(`Only fields can be used as parameter for ${name}()`, arg);
+        const a = fieldExpr(arg as Extract<Node, { kind: 'field' }>);
+        return { expr: { k: 'func', name, args: [a], argType: (arg as Extract<Node, { kind: 'field' }>).def.type, type: 'FT_UINT32' }, type: 'FT_UINT32' };
+      }
+      case 'string': {
+        if (arg.kind !== 'field') bad(`Only fields can be used as parameter for ${name}()`, arg);
+        const f = arg as Extract<Node, { kind: 'field' }>;
+        if (!STRINGABLE.has(f.def.type)) bad(`String conversion for field "${f.def.abbrev}" is not supported`, arg);
+        return { expr: { k: 'func', name, args: [fieldExpr(f)], argType: f.def.type, type: 'FT_STRING' }, type: 'FT_STRING' };
+      }
+      case 'max': case 'min': {
+        // ul_semcheck_compare: every argument of one orderable type
+        let type: FieldType | undefined = lhsType;
+        const args: Expr[] = [];
+        n.args.forEach((a, i) => {
+          let e: { expr: Expr; type: FieldType };
+          if (a.kind === 'arith') e = this.arith(a, type);
+          else if (a.kind === 'literal' && type !== undefined) e = { expr: constExpr(a, type, false, undefined), type };
+          else if (a.kind === 'function') e = this.func(a, type);
+          else if (a.kind === 'field' || a.kind === 'reference') e = { expr: fieldExpr(a), type: a.def.type };
+          else bad(`Argument '${a.repr}' is not valid for ${name}()`, a);
+          if (i > 0 || lhsType !== undefined) {
+            const want = type ?? e!.type;
+            if (e!.type !== want) bad(`Arguments to '${name}' must have the same type (expected ${want}, got ${e!.type})`, a);
+            if (!FTYPES[e!.type].cmp) bad(`Argument '${a.repr}' to '${name}' cannot be ordered`, a);
+          }
+          type ??= e!.type;
+          args.push(e!.expr);
+        });
+        const t = type as FieldType;
+        return { expr: { k: 'func', name, args, argType: t, type: t }, type: t };
+      }
+      case 'abs': {
+        let e: { expr: Expr; type: FieldType } | undefined;
+        if (arg.kind === 'arith') e = this.arith(arg, lhsType);
+        else if (arg.kind === 'literal') {
+          if (lhsType === undefined) bad('Need a field or field-like value on the LHS.', arg);
+          e = { expr: constExpr(arg, lhsType as FieldType, false, undefined), type: lhsType as FieldType };
+        } else if (arg.kind === 'function') e = this.func(arg, lhsType);
+        else if (arg.kind === 'field') e = { expr: fieldExpr(arg), type: arg.def.type };
+        if (e === undefined) bad(`Type ${ST_TYPE_NAME[arg.kind] ?? arg.kind.toUpperCase()} is not valid for ${name}`, arg);
+        if (!CAN_BE_NEGATIVE.has(e!.type)) bad(`'${arg.repr}' is not a valid argument to '${name}'()`, arg);
+        return { expr: { k: 'func', name, args: [e!.expr], argType: e!.type, type: e!.type }, type: e!.type };
+      }
     }
-    return { expr: { k: 'func', name, arg: fieldExpr(arg), type: def.returns }, type: def.returns };
   }
 
   /** check_arithmetic_expr: lhsType is the type constants take (undefined: FT_NONE). */
@@ -367,7 +431,7 @@ class Checker {
         if (lhsType === undefined) fail('ERR_FILTER_TYPE_MISMATCH', msg.constantArithLhs(), n.span);
         return { expr: constExpr(n, lhsType, false, undefined), type: lhsType };
       case 'field': case 'reference': return { expr: fieldExpr(n), type: n.def.type };
-      case 'function': return this.func(n);
+      case 'function': return this.func(n, lhsType);
       case 'slice': return { expr: this.slice(n), type: 'FT_BYTES' };
       default: fail('ERR_FILTER_TYPE_MISMATCH', msg.notArithOperand(n.repr), n.span);
     }

@@ -12,8 +12,8 @@
  */
 import type { FieldDef, FieldType, Frame } from '../fields/field.js';
 import type { RangeNode } from './ast.js';
-import { type Expr, type Test, type RelOp, exprType } from './check.js';
-import { comparatorFor, isZero, toBytes, type Value, INT_TYPES } from './ftype.js';
+import type { Expr, Test, RelOp } from './check.js';
+import { comparatorFor, isZero, toBytes, formatValue, type Value, INT_TYPES } from './ftype.js';
 import { WIRE_SIZE } from './functions.js';
 
 type Eval = (f: Frame) => readonly Value[];
@@ -151,13 +151,25 @@ function compileExpr(e: Expr, fields: Set<FieldDef>): Eval {
       };
     }
     case 'func': {
-      const arg = compileExpr(e.arg, fields);
-      const at = exprType(e.arg);
+      const args = e.args.map((a) => compileExpr(a, fields));
+      const arg = args[0] as Eval;
+      const at = e.argType;
       switch (e.name) {
         case 'count': return (f) => { const n = arg(f).length; return n === 0 ? EMPTY : [n]; };
         case 'len': return (f) => arg(f).map((v) => valueLength(at, v));
         case 'upper': return (f) => arg(f).map((v) => String(v).replace(/[a-z]+/g, (s) => s.toUpperCase()));
         case 'lower': return (f) => arg(f).map((v) => String(v).replace(/[A-Z]+/g, (s) => s.toLowerCase()));
+        case 'string': return (f) => arg(f).map((v) => formatValue(at, v).replace(/^"(.*)"$/s, '$1'));
+        case 'abs': return (f) => arg(f).map((v) => (typeof v === 'bigint' ? (v < 0n ? -v : v) : typeof v === 'number' ? Math.abs(v) : v));
+        case 'max': case 'min': {
+          const cmp = comparatorFor(at);
+          const better = e.name === 'max' ? (a: Value, b: Value) => cmp(a, b) > 0 : (a: Value, b: Value) => cmp(a, b) < 0;
+          return (f) => {
+            let best: Value | undefined;
+            for (const a of args) for (const v of a(f)) if (best === undefined || better(v, best)) best = v;
+            return best === undefined ? EMPTY : [best];
+          };
+        }
       }
       break;
     }

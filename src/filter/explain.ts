@@ -27,7 +27,7 @@ function exprLines(e: Expr, depth: number, out: string[]): void {
       return;
     case 'func':
       out.push(line(depth, `FUNCTION(${e.name} <${e.type}>):`));
-      exprLines(e.arg, depth + 1, out);
+      for (const a of e.args) exprLines(a, depth + 1, out);
       return;
     case 'arith':
       out.push(line(depth, `OP_${e.op.toUpperCase()} <${exprType(e)}>:`));

@@ -387,6 +387,7 @@ export function formatValue(t: FieldType, v: Value): string {
     if ('bytes' in v) return v.prefix === 128 ? formatIPv6(v.bytes, 0) : `${formatIPv6(v.bytes, 0)}/${v.prefix}`;
     if ('sec' in v) return `${v.sec}.${String(v.nsec).padStart(9, '0')}`;
   }
+  if (t === 'FT_IPv4' && typeof v === 'number') return formatIPv4(v);
   if (t === 'FT_RELATIVE_TIME' && typeof v === 'number') {
     const neg = v < 0 ? '-' : '';
     const a = Math.abs(v);

@@ -1,7 +1,6 @@
 /**
- * Display-filter functions (Wireshark 4.0 epan/dfilter/dfunctions.c): name, argument count and
- * result type. tcplab evaluates len(), count(), upper() and lower(); string(), max(), min() and
- * abs() exist in Wireshark 4.0, parse, and are refused by check.ts as unsupported.
+ * Display-filter functions (Wireshark 4.0 epan/dfilter/dfunctions.c): name and argument count.
+ * check.ts gives each its argument rules and result type; compile.ts evaluates them.
  */
 import type { FieldType } from '../fields/field.js';
 
@@ -10,20 +9,17 @@ export interface FunctionDef {
   minArgs: number;
   /** 0: no upper bound. */
   maxArgs: number;
-  /** Evaluated by tcplab (false: Wireshark has it, tcplab refuses it with ERR_FILTER_UNSUPPORTED). */
-  supported: boolean;
-  returns: FieldType | undefined;
 }
 
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, FunctionDef>([
-  ['lower', { name: 'lower', minArgs: 1, maxArgs: 1, supported: true, returns: 'FT_STRING' }],
-  ['upper', { name: 'upper', minArgs: 1, maxArgs: 1, supported: true, returns: 'FT_STRING' }],
-  ['len', { name: 'len', minArgs: 1, maxArgs: 1, supported: true, returns: 'FT_UINT32' }],
-  ['count', { name: 'count', minArgs: 1, maxArgs: 1, supported: true, returns: 'FT_UINT32' }],
-  ['string', { name: 'string', minArgs: 1, maxArgs: 1, supported: false, returns: 'FT_STRING' }],
-  ['max', { name: 'max', minArgs: 1, maxArgs: 0, supported: false, returns: undefined }],
-  ['min', { name: 'min', minArgs: 1, maxArgs: 0, supported: false, returns: undefined }],
-  ['abs', { name: 'abs', minArgs: 1, maxArgs: 1, supported: false, returns: undefined }],
+  ['lower', { name: 'lower', minArgs: 1, maxArgs: 1 }],
+  ['upper', { name: 'upper', minArgs: 1, maxArgs: 1 }],
+  ['len', { name: 'len', minArgs: 1, maxArgs: 1 }],
+  ['count', { name: 'count', minArgs: 1, maxArgs: 1 }],
+  ['string', { name: 'string', minArgs: 1, maxArgs: 1 }],
+  ['max', { name: 'max', minArgs: 1, maxArgs: 0 }],
+  ['min', { name: 'min', minArgs: 1, maxArgs: 0 }],
+  ['abs', { name: 'abs', minArgs: 1, maxArgs: 1 }],
 ]);
 
 /** Wire size of fixed-size types, for len() of a non-byte field (fvalue_length). */

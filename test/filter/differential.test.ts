@@ -81,6 +81,14 @@ function relation(def: FieldDef, samples: Samples, r: () => number): string {
   const v = pick(vals, r);
   const lit = literal(def, v, r);
   if (lit === undefined) return def.abbrev;
+  const fn = r();
+  if (fn < 0.03) return `count(${def.abbrev}) == ${1 + Math.floor(r() * 2)}`;
+  if (INT_TYPES.has(def.type) && fn < 0.06) return `abs(${def.abbrev}) ${pick(['==', '>=', '<'], r)} ${lit}`;
+  if (INT_TYPES.has(def.type) && fn < 0.09) return `${pick(['max', 'min'], r)}(${def.abbrev}, ${lit}) ${pick(['==', '>', '<='], r)} ${lit}`;
+  if ((INT_TYPES.has(def.type) || def.type === 'FT_IPv4' || def.type === 'FT_ETHER') && fn < 0.12) {
+    return `string(${def.abbrev}) ${pick(['==', 'contains', 'matches'], r)} ${JSON.stringify(lit.replace(/\/\d+$/, '').replace(/^0x[0-9a-f]+$/, (h) => String(parseInt(h, 16))).slice(0, 4))}`;
+  }
+  if ((def.type === 'FT_BYTES' || def.type === 'FT_STRING') && fn < 0.15) return `len(${def.abbrev}) ${pick(['==', '>', '<'], r)} ${Math.floor(r() * 20)}`;
   const roll = r();
   if (caps.bitwiseAnd && INT_TYPES.has(def.type) && roll < 0.1) return `${def.abbrev} & ${lit}`;
   if (roll < 0.2 && caps.eq) {

@@ -71,7 +71,7 @@ const BROKEN: [string, FilterErrorCode, [number, number]][] = [
   ['tcp.port ≥ 80', 'ERR_FILTER_SCAN', [9, 10]],
   ['nosuch(tcp.port) == 1', 'ERR_FILTER_FUNCTION', [0, 6]],
   ['len(1) == 1', 'ERR_FILTER_FUNCTION', [4, 5]],
-  ['max(tcp.len) > 1', 'ERR_FILTER_UNSUPPORTED', [0, 3]],
+  ['abs(ip.src) == 1', 'ERR_FILTER_FUNCTION', [4, 10]],
   ['tcp.port == ${tcp.srcport}', 'ERR_FILTER_UNSUPPORTED', [14, 25]],
   ['tcp.port#1 == 80', 'ERR_FILTER_UNSUPPORTED', [0, 8]],
   ['"hello"', 'ERR_FILTER_UNKNOWN_FIELD', [0, 7]],

@@ -8,7 +8,7 @@
 import type { Frame, FieldType } from '../../src/fields/field.js';
 import type { Expr, Test } from '../../src/filter/check.js';
 import type { RangeNode } from '../../src/filter/ast.js';
-import { comparatorFor, toBytes, isZero, type Value } from '../../src/filter/ftype.js';
+import { comparatorFor, toBytes, isZero, formatValue, type Value } from '../../src/filter/ftype.js';
 import { WIRE_SIZE } from '../../src/filter/functions.js';
 
 function slice(b: Uint8Array, ranges: readonly RangeNode[]): Uint8Array {
@@ -63,10 +63,23 @@ function values(e: Expr, f: Frame): Value[] {
       return src.map((v) => toBytes(e.srcType, v)).filter((b): b is Uint8Array => b !== undefined).map((b) => slice(b, e.ranges));
     }
     case 'func': {
-      const a = values(e.arg, f);
-      if (e.name === 'count') return a.length === 0 ? [] : [a.length];
-      if (e.name === 'len') return a.map((v) => (v instanceof Uint8Array ? v.length : typeof v === 'string' ? new TextEncoder().encode(v).length : WIRE_SIZE[typeOf(e.arg)] ?? 0));
-      return a.map((v) => [...String(v)].map((c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? (e.name === 'upper' ? c.toUpperCase() : c.toLowerCase()) : c).join(''));
+      const lists = e.args.map((x) => values(x, f));
+      const a = lists[0] ?? [];
+      switch (e.name) {
+        case 'count': return a.length === 0 ? [] : [a.length];
+        case 'len': return a.map((v) => (v instanceof Uint8Array ? v.length : typeof v === 'string' ? new TextEncoder().encode(v).length : WIRE_SIZE[e.argType] ?? 0));
+        case 'upper': case 'lower':
+          return a.map((v) => [...String(v)].map((c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? (e.name === 'upper' ? c.toUpperCase() : c.toLowerCase()) : c).join(''));
+        case 'string': return a.map((v) => { const s = formatValue(e.argType, v); return s.startsWith('"') ? s.slice(1, -1) : s; });
+        case 'abs': return a.map((v) => (typeof v === 'bigint' ? (v < 0n ? -v : v) : typeof v === 'number' && v < 0 ? -v : v));
+        case 'max': case 'min': {
+          const all = lists.flat();
+          if (all.length === 0) return [];
+          const cmp = comparatorFor(e.argType);
+          return [all.reduce((x, y) => ((e.name === 'max' ? cmp(y, x) > 0 : cmp(y, x) < 0) ? y : x))];
+        }
+      }
+      return [];
     }
     case 'arith': {
       const l = values(e.left, f);
