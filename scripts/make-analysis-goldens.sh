@@ -34,3 +34,19 @@ mkdir -p test/golden/analysis/conv
 for f in test/fixtures/pcap/analysis-*; do
   tshark -r "$f" -q -z conv,tcp 2>/dev/null > "test/golden/analysis/conv/$(basename "$f").txt"
 done
+
+# -z expert, TCP rows only (test/present/tcp-expert.test.ts): other protocols' items (Ethernet,
+# IPv4, MPTCP, application dissectors) and the desegmentation item "New fragment overlaps old data"
+# are not TCP analysis; the section totals are recomputed over the rows kept.
+mkdir -p test/golden/analysis/expert
+for f in test/fixtures/pcap/analysis-*; do
+  tshark -r "$f" -q -z expert 2>/dev/null | python3 -c '
+import re, sys
+text = sys.stdin.read(); out = ""
+for m in re.finditer(r"\n(\w+) \((\d+)\)\n=============\n   Frequency      Group           Protocol  Summary\n((?:.+\n)*)", text):
+    rows = [l for l in m.group(3).splitlines() if l[24:42].strip() == "TCP" and "New fragment overlaps old data" not in l]
+    if rows:
+        out += "\n%s (%d)\n=============\n   Frequency      Group           Protocol  Summary\n" % (m.group(1), sum(int(l[:12]) for l in rows))
+        out += "".join(l + "\n" for l in rows)
+sys.stdout.write(out)' > "test/golden/analysis/expert/$(basename "$f").txt"
+done

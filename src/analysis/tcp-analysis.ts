@@ -264,9 +264,10 @@ export class TcpAnalyzer {
     let sackLe: readonly number[] = EMPTY;
     let sackRe: readonly number[] = EMPTY;
     let dsack = false;
+    let finInitiates = false;
     if (!bogusHeader) {
       this.updateCompleteness(s, isNew, flags, len);
-      this.afterAnalysis(s, fwd, rev, flags, sec, nsec);
+      finInitiates = this.afterAnalysis(s, fwd, rev, flags, sec, nsec);
       // §6.1 step 10: options (window scale; SACK blocks relative to the peer's base, D-SACK).
       if (th.wscale !== undefined) fwd.winScale = Math.min(th.wscale, 14);
       const blocks = th.sack;
@@ -315,6 +316,7 @@ export class TcpAnalyzer {
       lenKnown,
       bogusHeader,
       optionsCut,
+      finInitiates,
       completeness: completenessShown,
       hasRecord: shown,
       acksFrame: ta.acksFrame,
@@ -568,7 +570,8 @@ export class TcpAnalyzer {
   }
 
   /** §6.1 steps 6–8: SYN bookkeeping, closing state, iRTT, is_first_ack. */
-  private afterAnalysis(s: TcpStream, fwd: TcpFlow, rev: TcpFlow, flags: number, sec: number, nsec: number): void {
+  private afterAnalysis(s: TcpStream, fwd: TcpFlow, rev: TcpFlow, flags: number, sec: number, nsec: number): boolean {
+    let initiates = false;
     if ((flags & SYN) !== 0) {
       if ((flags & ACK) === 0) {
         s.tsMruSynSec = sec;
@@ -578,7 +581,10 @@ export class TcpAnalyzer {
     }
     if ((flags & FIN) !== 0) {
       fwd.finSeen = true;
-      if (!rev.closingInitiator) fwd.closingInitiator = true;
+      if (!rev.closingInitiator) {
+        fwd.closingInitiator = true;
+        initiates = true;
+      }
     }
     if ((flags & RST) !== 0) s.reset = true;
     if ((flags & (SYN | ACK)) === ACK) {
@@ -587,6 +593,7 @@ export class TcpAnalyzer {
       }
       fwd.isFirstAck = false;
     }
+    return initiates;
   }
 
   /**

@@ -103,6 +103,8 @@ export interface TcpFrameAnalysis {
    * tshark stops there, so no tcp.analysis is shown and taps (follow) never see the frame.
    */
   optionsCut: boolean;
+  /** A FIN that "initiates" the connection closing (the peer had not sent FIN); false otherwise. */
+  finInitiates: boolean;
   /** tcp.completeness as tshark prints it in one pass (value before this frame's update). */
   completeness: number;
   /** The frame has an analysis record: tcp.analysis and its children may be shown (§9). */

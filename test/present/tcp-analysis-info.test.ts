@@ -12,7 +12,7 @@ import {
 function frame(flags: number, dup: [number, number] = [0, 0], hasRecord = true): TcpFrameAnalysis {
   return {
     stream: 0, relSeq: 1, relAck: 1, nxtSeq: 1, windowSize: 0, scaleFactor: -1, flags, lenKnown: true,
-    bogusHeader: false, optionsCut: false, completeness: 0, hasRecord, acksFrame: 0, ackRttNs: 0, initialRttNs: 0, bytesInFlight: 0,
+    bogusHeader: false, optionsCut: false, finInitiates: false, completeness: 0, hasRecord, acksFrame: 0, ackRttNs: 0, initialRttNs: 0, bytesInFlight: 0,
     pushBytesSent: 0, rtoNs: 0, rtoFrame: 0, dupAckNum: dup[1], dupAckFrame: dup[0], sackLe: [], sackRe: [],
     dsack: false, timeRelativeNs: 0, timeDeltaNs: 0, facts: undefined,
   };
