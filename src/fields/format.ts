@@ -89,12 +89,12 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const p2 = (n: number): string => String(n).padStart(2, '0');
 
 /**
- * "Nov 24, 2026 16:24:19.621009000 UTC". tshark prints local time with the zone's abbreviation;
+ * "Nov 24, 2026 16:24:19.621009000 UTC" (day space-padded: "Jan  9"). tshark prints local time with the zone's abbreviation;
  * tcplab always prints UTC (identical where TZ is UTC, as on our test hosts).
  */
 export function formatAbsTime(t: Timestamp): string {
   const d = new Date(t.sec * 1000);
-  return `${MONTHS[d.getUTCMonth()]} ${p2(d.getUTCDate())}, ${d.getUTCFullYear()} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${String(t.nsec).padStart(9, '0')} UTC`;
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')}, ${d.getUTCFullYear()} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${String(t.nsec).padStart(9, '0')} UTC`;
 }
 
 /** Seconds with 9 decimals of a signed ns span: 31000 → "0.000031000" (bigint for epoch-sized spans). */

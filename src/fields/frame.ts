@@ -59,6 +59,8 @@ export const FRAME_FIELDS: readonly FieldDef[] = [
   bool('frame.ignored', 'Frame is ignored', 0, 0x0, 'Frame is ignored by the dissectors', () => [false]),
   generated('frame.protocols', 'Protocols in frame', 'FT_STRING', 'BASE_NONE', 0x0, 'Protocols carried by this frame', (f) => [protocolsOf(f)]),
   field('frame.interface_id', 'Interface id', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => (f.capture?.format === 'pcapng' ? [f.record.ifIndex] : NO_VALUES)),
+  field('frame.section_number', 'Section number', 'FT_UINT32', 'BASE_DEC', 0x0, 'The number of the file section this frame is in', (f) => (f.capture?.format === 'pcapng' ? [1] : NO_VALUES)),
+  field('frame.interface_name', 'Interface name', 'FT_STRING', 'BASE_NONE', 0x0, 'The friendly name for this interface', (f) => (f.capture?.format === 'pcapng' ? [f.capture.interfaces[f.record.ifIndex]?.name ?? 'unknown'] : NO_VALUES)),
   field('frame.comment', 'Comment', 'FT_STRING', 'BASE_NONE', 0x0, '', (f) => (f.record.comments.length ? f.record.comments : NO_VALUES)),
 ];
 

@@ -84,12 +84,15 @@ function addRegistered(parent: TreeNode, f: Frame, abbrev: string): void {
 
 function frameTree(f: Frame): TreeNode {
   const r = f.record;
-  const t = mk(`Frame ${r.frameNo}: ${r.origLen} bytes on wire (${r.origLen * 8} bits), ${r.capLen} bytes captured (${r.capLen * 8} bits)`, 'frame', true);
   const info = f.capture;
-  if (info?.format === 'pcapng') {
-    const itf = info.interfaces[r.ifIndex];
-    const n = add(t, mk(`Interface id: ${r.ifIndex}${itf?.name ? ` (${itf.name})` : ''}`, 'frame.interface_id', r.ifIndex));
-    if (itf?.name) add(n, mk(`Interface name: ${itf.name}`, undefined, itf.name));
+  const ng = info?.format === 'pcapng';
+  const ifName = ng ? info.interfaces[r.ifIndex]?.name ?? 'unknown' : '';
+  const t = mk(`Frame ${r.frameNo}: ${r.origLen} bytes on wire (${r.origLen * 8} bits), ${r.capLen} bytes captured (${r.capLen * 8} bits)${ng ? ` on interface ${ifName}, id ${r.ifIndex}` : ''}`, 'frame', true);
+  if (ng) {
+    // Section numbers are not carried by CaptureRecord: files with one section (nearly all) say 1.
+    add(t, mk('Section number: 1', 'frame.section_number', 1));
+    const n = add(t, mk(`Interface id: ${r.ifIndex} (${ifName})`, 'frame.interface_id', r.ifIndex));
+    add(n, mk(`Interface name: ${ifName}`, 'frame.interface_name', ifName));
   }
   const [encap, encapName] = encapOf(r.linkType);
   add(t, mk(`Encapsulation type: ${encapName} (${encap})`, 'frame.encap_type', encap));
@@ -174,13 +177,13 @@ function sllTree(f: Frame): TreeNode {
     add(t, mk(hat, 'sll.hatype', s.arphrdType));
     add(t, mk(pkt, 'sll.pkttype', s.packetType));
     add(t, mk(`Link-layer address length: ${s.addrLen}`, 'sll.halen', s.addrLen));
-    if (src) add(t, mk(`Source: ${formatMac(src as Uint8Array)} (${formatMac(src as Uint8Array)})`, 'sll.src.eth', src));
+    if (src) add(t, mk(`Source: ${resolveMac(src as Uint8Array)} (${formatMac(src as Uint8Array)})`, 'sll.src.eth', src));
     if (unused) add(t, mk(`Unused: ${formatHex(unused as Uint8Array)}`, 'sll.unused', unused));
   } else {
     add(t, mk(pkt, 'sll.pkttype', s.packetType));
     add(t, mk(hat, 'sll.hatype', s.arphrdType));
     add(t, mk(`Link-layer address length: ${s.addrLen}`, 'sll.halen', s.addrLen));
-    if (src) add(t, mk(`Source: ${formatMac(src as Uint8Array)} (${formatMac(src as Uint8Array)})`, 'sll.src.eth', src));
+    if (src) add(t, mk(`Source: ${resolveMac(src as Uint8Array)} (${formatMac(src as Uint8Array)})`, 'sll.src.eth', src));
     if (unused) add(t, mk(`Unused: ${formatHex(unused as Uint8Array)}`, 'sll.unused', unused));
     add(t, mk(proto, 'sll.etype', s.protocol));
   }
@@ -317,10 +320,22 @@ function tcpOptionsTree(f: Frame, parent: TreeNode): void {
         kids.push(mk(`right edge = ${String(re)} (relative)`, 'tcp.options.sack_re', re));
       }
       label += ` ${edges.join(' ')}`;
-      kids.push(mk(`[TCP SACK Count: ${n}]`.slice(1, -1), 'tcp.options.sack.count', n, { gen: true }));
+      kids.push(mk(`TCP SACK Count: ${n}`, 'tcp.options.sack.count', n, { gen: true }));
+      const dle = first(f, 'tcp.options.sack.dsack_le'), dre = first(f, 'tcp.options.sack.dsack_re');
+      if (dle !== undefined && dre !== undefined) {
+        kids.push(mk(`D-SACK Left Edge = ${String(dle)} (relative)`, 'tcp.options.sack.dsack_le', dle, { gen: true }));
+        kids.push(mk(`D-SACK Right Edge = ${String(dre)} (relative)`, 'tcp.options.sack.dsack_re', dre, { gen: true }));
+        const ds = mk('D-SACK Sequence', undefined, undefined, { gen: false });
+        expert(ds, 'tcp.options.sack.dsack', 'D-SACK Sequence', 'Warning', 'Sequence');
+        kids.push(ds);
+      }
     }
     const node = add(on, mk(label, abbrev, bytes));
     node.children.push(...kids);
+  }
+  // After all options of a SYN or SYN+ACK without MSS (spec §10.2).
+  if ((t.flags & TCP_SYN) !== 0 && !t.options.some((o) => o.kind === 2)) {
+    expert(on, 'tcp.options.mss.absent', 'The SYN packet does not contain a MSS option', 'Note', 'Protocol');
   }
 }
 
@@ -331,6 +346,58 @@ function expert(parent: TreeNode, abbrev: string, msg: string, sev: string, grou
   const e = add(parent, mk(`Expert Info (${sev}/${group}): ${msg}`, undefined, undefined, { gen: true }));
   e.expert = { abbrev, message: msg, severity: SEVERITY[sev] ?? 0, group: GROUP[group] ?? 0 };
   e.children.push(mk(msg, abbrev, true, { gen: true }), mk(`Severity level: ${sev}`, undefined, undefined, { gen: true }), mk(`Group: ${group}`, undefined, undefined, { gen: true }));
+}
+
+/**
+ * "[TCP Analysis Flags]" and what hangs under it, in tshark's printing order
+ * (tcp_print_sequence_number_analysis): reused ports, retransmissions (+ RTO), lost / ACKed
+ * unseen, window update / full, keep-alive, duplicate ACK (its number and frame go one level up),
+ * zero window. Messages and severities as spec/tcp-analysis.md §10.2.
+ */
+const FLAG_EXPERTS: readonly [string, string, string][] = [
+  ['tcp.analysis.reused_ports', 'A new tcp session is started with the same ports as an earlier session in this trace', 'Note'],
+];
+const has = (f: Frame, abbrev: string): boolean => (lookupField(abbrev)?.values(f).length ?? 0) > 0;
+
+function analysisFlagsTree(f: Frame, an: TreeNode): void {
+  if (!has(f, 'tcp.analysis.flags')) return;
+  const fl = add(an, mk('TCP Analysis Flags', 'tcp.analysis.flags', true, { gen: true }));
+  const ex = (abbrev: string, msg: string, sev: string): void => { if (has(f, abbrev)) expert(fl, abbrev, msg, sev, 'Sequence'); };
+  for (const [ab, msg, sev] of FLAG_EXPERTS) ex(ab, msg, sev);
+  const fast = has(f, 'tcp.analysis.fast_retransmission'), spurious = has(f, 'tcp.analysis.spurious_retransmission');
+  if (!fast && !spurious) {
+    ex('tcp.analysis.retransmission', 'This frame is a (suspected) retransmission', 'Note');
+    addRegistered(fl, f, 'tcp.analysis.rto');
+    addRegistered(fl, f, 'tcp.analysis.rto_frame');
+  }
+  if (fast) {
+    expert(fl, 'tcp.analysis.fast_retransmission', 'This frame is a (suspected) fast retransmission', 'Note', 'Sequence');
+    expert(fl, 'tcp.analysis.retransmission', 'This frame is a (suspected) retransmission', 'Note', 'Sequence');
+  }
+  if (spurious) {
+    expert(fl, 'tcp.analysis.spurious_retransmission', 'This frame is a (suspected) spurious retransmission', 'Note', 'Sequence');
+    expert(fl, 'tcp.analysis.retransmission', 'This frame is a (suspected) retransmission', 'Note', 'Sequence');
+  }
+  ex('tcp.analysis.out_of_order', 'This frame is a (suspected) out-of-order segment', 'Warning');
+  ex('tcp.analysis.lost_segment', 'Previous segment(s) not captured (common at capture start)', 'Warning');
+  ex('tcp.analysis.ack_lost_segment', "ACKed segment that wasn't captured (common at capture start)", 'Warning');
+  ex('tcp.analysis.window_update', 'TCP window update', 'Chat');
+  ex('tcp.analysis.window_full', 'TCP window specified by the receiver is now completely full', 'Warning');
+  ex('tcp.analysis.keep_alive', 'TCP keep-alive segment', 'Note');
+  ex('tcp.analysis.keep_alive_ack', 'ACK to a TCP keep-alive segment', 'Note');
+  const num = first(f, 'tcp.analysis.duplicate_ack_num');
+  if (num !== undefined) {
+    if (has(f, 'tcp.analysis.duplicate_ack')) add(fl, mk('This is a TCP duplicate ack', 'tcp.analysis.duplicate_ack', true, { gen: true }));
+    add(an, mk(`Duplicate ACK #: ${String(num)}`, 'tcp.analysis.duplicate_ack_num', num, { gen: true }));
+    const fr = first(f, 'tcp.analysis.duplicate_ack_frame');
+    if (fr !== undefined) {
+      const n = add(an, mk(`Duplicate to the ACK in frame: ${String(fr)}`, 'tcp.analysis.duplicate_ack_frame', fr, { gen: true }));
+      expert(n, 'tcp.analysis.duplicate_ack', `Duplicate ACK (#${String(num)})`, 'Note', 'Sequence');
+    }
+  }
+  ex('tcp.analysis.zero_window_probe', 'TCP Zero Window Probe', 'Note');
+  ex('tcp.analysis.zero_window', 'TCP Zero Window segment', 'Warning');
+  ex('tcp.analysis.zero_window_probe_ack', 'ACK to a TCP Zero Window Probe', 'Note');
 }
 
 function tcpTree(f: Frame): TreeNode {
@@ -401,6 +468,7 @@ function tcpTree(f: Frame): TreeNode {
   if (analysis && analysis.values(f).length > 0) {
     const an = add(t, mk('SEQ/ACK analysis', 'tcp.analysis', true, { gen: true }));
     for (const ab of ['tcp.analysis.acks_frame', 'tcp.analysis.ack_rtt', 'tcp.analysis.initial_rtt', 'tcp.analysis.bytes_in_flight', 'tcp.analysis.push_bytes_sent']) addRegistered(an, f, ab);
+    analysisFlagsTree(f, an);
   }
   if (h.capturedLen > 0 && (h.flags & TCP_RST) !== 0) {
     const p = f.record.data.subarray(h.payloadOffset, h.payloadOffset + h.capturedLen);
@@ -409,8 +477,9 @@ function tcpTree(f: Frame): TreeNode {
     if (cause.length < p.length) expert(rc, 'string.trailing_stray_characters', 'Trailing stray characters', 'Warning', 'Undecoded');
   } else if (h.capturedLen > 0) {
     const p = f.record.data.subarray(h.payloadOffset, h.payloadOffset + h.capturedLen);
-    add(t, mk(`TCP payload (${h.capturedLen} byte${h.capturedLen === 1 ? '' : 's'})`, 'tcp.payload', p));
-    if (isRetransmittedData(f)) add(t, mk(`Retransmitted TCP segment data (${h.capturedLen} byte${h.capturedLen === 1 ? '' : 's'})`, 'tcp.segment_data', p));
+    // Sizes are the reported length (tcp.len), even when the snaplen cut the bytes.
+    add(t, mk(`TCP payload (${h.len} byte${h.len === 1 ? '' : 's'})`, 'tcp.payload', p));
+    if (isRetransmittedData(f)) add(t, mk(`Retransmitted TCP segment data (${h.len} byte${h.len === 1 ? '' : 's'})`, 'tcp.segment_data', p));
   }
   return t;
 }
@@ -447,10 +516,15 @@ function icmpTree(f: Frame): TreeNode {
   return t;
 }
 
+/** Wireshark's bytes label: at most 36 bytes of hex, then "…" (bytes_to_str). */
+function bytesLabel(b: Uint8Array): string {
+  return b.length > 36 ? `${formatHex(b.subarray(0, 36))}\u2026` : formatHex(b);
+}
+
 function dataTree(f: Frame): TreeNode {
   const b = dataBytes(f)!;
   const t = mk(`Data (${b.length} byte${b.length === 1 ? '' : 's'})`, 'data', true);
-  add(t, mk(`Data: ${formatHex(b)}`, 'data.data', b));
+  add(t, mk(`Data: ${bytesLabel(b)}`, 'data.data', b));
   add(t, mk(`Length: ${b.length}`, 'data.len', b.length, { gen: true }));
   return t;
 }

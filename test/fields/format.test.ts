@@ -39,7 +39,7 @@ test('times: 9 decimals, bigint epoch exact, negative spans, absolute in UTC', (
   assert.equal(formatRelNs(-1500), '-0.000001500');
   assert.equal(formatRelNs(1_795_537_459_621_009_000n), '1795537459.621009000');
   assert.equal(formatAbsTime({ sec: 1795537459, nsec: 621009000 }), 'Nov 24, 2026 16:24:19.621009000 UTC');
-  assert.equal(formatAbsTime({ sec: 0, nsec: 5 }), 'Jan 01, 1970 00:00:00.000000005 UTC');
+  assert.equal(formatAbsTime({ sec: 0, nsec: 5 }), 'Jan  1, 1970 00:00:00.000000005 UTC');
 });
 
 test('MAC names: known OUI, broadcast, unknown bare', () => {
