@@ -1,0 +1,57 @@
+/**
+ * Helpers for the web UI's end-to-end tests: Debian's Chromium through playwright-core (never a
+ * downloaded browser), a UiServer on 127.0.0.1 port 0, and screenshots under test-results/.
+ */
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const fixture = (name: string): string => join(root, 'test', 'fixtures', 'pcap', name);
+export const resultsDir = join(root, 'test-results', 'web');
+
+export interface BrowserHandle {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches /usr/bin/chromium headless. playwright-core's launch() gives every browser a fresh
+ * temporary profile (it refuses a --user-data-dir argument); TMPDIR points it at our own dir.
+ */
+export async function launchChromium(): Promise<BrowserHandle> {
+  const profile = mkdtempSync(join(tmpdir(), 'tcplab-chromium-'));
+  const oldTmp = process.env['TMPDIR'];
+  process.env['TMPDIR'] = profile;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    timeout: 30_000,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  }).finally(() => {
+    if (oldTmp === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = oldTmp;
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a screenshot as test-results/web/<name>.png (git-ignored test artefacts). */
+export async function snap(page: Page, name: string): Promise<void> {
+  mkdirSync(resultsDir, { recursive: true });
+  await page.screenshot({ path: join(resultsDir, `${name}.png`) });
+}
+
+/** Rejects after `ms` unless `p` settles first. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((_, rej) => { t = setTimeout(() => rej(new Error(`timeout: ${what}`)), ms); })]).finally(() => clearTimeout(t));
+}
