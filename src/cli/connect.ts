@@ -118,7 +118,7 @@ function describeSettings(t: ClientTranscript): string | undefined {
   const parts: string[] = [];
   if (s.noDelay) parts.push('TCP_NODELAY');
   if (s.rcvbufBytes !== undefined) parts.push(`SO_RCVBUF ${s.rcvbufBytes} (as the kernel reports it)`);
-  if (s.keepAliveIdleSec !== undefined) parts.push(`keepalive idle ${s.keepAliveIdleSec} s interval ${s.keepAliveIntervalSec ?? '?'} s`);
+  if (s.keepAliveIdleSec !== undefined) parts.push(`keepalive idle ${s.keepAliveIdleSec} s, interval ${s.keepAliveIntervalSec === undefined ? 'system default (sockopt helper unavailable)' : `${s.keepAliveIntervalSec} s`}`);
   if (s.lingerSec !== undefined) parts.push(`SO_LINGER ${s.lingerSec} s`);
   return parts.length > 0 ? `socket: ${parts.join(', ')}` : undefined;
 }

@@ -21,7 +21,7 @@ import { lookup } from 'node:dns/promises';
 import { getSystemErrorName } from 'node:util';
 import { LabError, errnoCode } from '../util/errors.js';
 import type { Timestamp } from '../util/time.js';
-import { setKeepAliveInterval, setReceiveBuffer } from './sockopt.js';
+import { setKeepAliveInterval, setReceiveBuffer, sockoptAvailable } from './sockopt.js';
 import type {
   AppliedSettings, ClientOptions, ClientTranscript, EchoMismatch, RoundResult, TranscriptEvent,
   TranscriptEventKind,
@@ -241,10 +241,17 @@ class Run {
     s.on('close', () => { this.closed = true; this.record('close', 0); this.poke(); });
     if (o.noDelay) s.setNoDelay(true);
     if (o.keepAliveSec !== undefined) {
+      // Node sets SO_KEEPALIVE and TCP_KEEPIDLE (libuv 1.46 also TCP_KEEPINTVL=1, TCP_KEEPCNT=10).
       s.setKeepAlive(true, o.keepAliveSec * 1000);
-      const ka = setKeepAliveInterval(s, o.keepAliveSec);
-      this.settings.keepAliveIdleSec = ka.idleSec;
-      this.settings.keepAliveIntervalSec = ka.intervalSec;
+      if (sockoptAvailable()) {
+        const ka = setKeepAliveInterval(s, o.keepAliveSec);
+        this.settings.keepAliveIdleSec = ka.idleSec;
+        this.settings.keepAliveIntervalSec = ka.intervalSec;
+      } else {
+        // Without the helper the probes still go out after the idle time, at libuv's interval;
+        // the transcript says the interval is unknown rather than pretending.
+        this.settings.keepAliveIdleSec = o.keepAliveSec;
+      }
     }
   }
 

@@ -55,6 +55,16 @@ function call<T>(what: string, f: (m: SockoptModule) => T): T {
   }
 }
 
+/** True when the native helper loads here (Linux and a working build of 'sockopt'). */
+export function sockoptAvailable(): boolean {
+  try {
+    helper('probe');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Sets SO_RCVBUF on a socket that already has a file descriptor (bound or connected) and returns
  * the size the kernel applied (Linux reports twice the request, clamped to [2304, rmem_max*2]).

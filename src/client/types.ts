@@ -104,6 +104,7 @@ export interface AppliedSettings {
   /** SO_RCVBUF as the kernel reports it (Linux doubles the request), when --rcvbuf was given. */
   rcvbufBytes: number | undefined;
   keepAliveIdleSec: number | undefined;
+  /** undefined when the sockopt helper is unavailable (then the system default interval applies). */
   keepAliveIntervalSec: number | undefined;
   lingerSec: number | undefined;
 }
