@@ -137,7 +137,7 @@ export async function runSession(
   source: CaptureSource,
   prep: ReturnType<typeof prepareOutput>,
   out: StdoutWriter,
-  opts: { sink?: FrameSink | undefined; print?: boolean; onFrame?: (n: number) => void; live?: boolean } = {},
+  opts: { sink?: FrameSink | undefined; print?: boolean; onFrame?: (f: Frame) => void; live?: boolean } = {},
 ): Promise<number> {
   const session = new Session(source);
   const { filter, printer, limit } = prep;
@@ -158,7 +158,7 @@ export async function runSession(
         session.displayed(frame);
         shown++;
       }
-      opts.onFrame?.(read);
+      opts.onFrame?.(frame);
       if (read >= limit) break;
     }
   } finally {
@@ -174,16 +174,33 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-/** Progress bar on stderr for long reads, only when stderr is a TTY and stdout is not. */
-async function progressFor(path: string): Promise<{ tick(n: number): void; stop(): void } | undefined> {
+/**
+ * Progress bar on stderr for long reads (files of 32 MiB and more), only when stderr is a TTY and
+ * stdout is not (tshark's rule for its own progress: never mix it into the output). Progress is
+ * the bytes of records read (capLen + 16 per record) against the file size: exact for pcap,
+ * close for pcapng, and for gzip it stops short (compressed size) — the bar is cleared at the end.
+ */
+async function progressFor(path: string): Promise<{ tick(f: Frame): void; stop(): void } | undefined> {
   if (!process.stderr.isTTY || process.stdout.isTTY || path === '-') return undefined;
   let size = 0;
   try { size = statSync(path).size; } catch { return undefined; }
   if (size < 32 << 20) return undefined;
   const { default: cliProgress } = await import('cli-progress');
-  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'reading [{bar}] {value} frames', clearOnComplete: true }, cliProgress.Presets.shades_classic);
-  bar.start(0, 0);
-  return { tick: (n) => { if (n % 1000 === 0) bar.update(n); }, stop: () => bar.stop() };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'reading {bar} {percentage}% | {frames} frames', clearOnComplete: true, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(size, 0, { frames: 0 });
+  let bytes = 24;
+  let frames = 0;
+  return {
+    tick: (f) => {
+      bytes += f.record.capLen + 16;
+      frames++;
+      if ((frames & 1023) === 0) bar.update(Math.min(bytes, size), { frames });
+    },
+    stop: () => bar.stop(),
+  };
 }
 
 export function addShowOptions(cmd: Command): Command {
@@ -240,7 +257,7 @@ async function readFile(path: string, o: ShowOptions): Promise<void> {
   try {
     if (o.w) sink = await openSink(o.w, source, o.F);
     // tshark -r … -w: packets go to the file, nothing is printed (unless -P; -w - owns stdout).
-    await runSession(source, prep, out, { sink, print: !o.w || (o.P === true && o.w !== '-'), onFrame: progress ? (n) => progress.tick(n) : undefined } as Parameters<typeof runSession>[3]);
+    await runSession(source, prep, out, { sink, print: !o.w || (o.P === true && o.w !== '-'), onFrame: progress ? (f: Frame) => progress.tick(f) : undefined } as Parameters<typeof runSession>[3]);
   } catch (e) {
     progress?.stop();
     return fail(e, EXIT_USAGE);
