@@ -408,6 +408,22 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: 'NFLOG written on a big-endian host: TLV byte order detected from the first length',
+    lt: LT_NFLOG,
+    bytes: (() => { const ip = ipv6(tcp()); return cat([10, 0], u16(0), u16(4 + ip.length), u16(9), ip); })(),
+    layers: ['nflog', 'ipv6', 'tcp'], issues: [],
+  },
+  {
+    name: 'LINKTYPE_PPP_ETHER (51): PPPoE header then PPP',
+    lt: 51, bytes: (() => { const ip = ipv4(tcp()); return cat([0x11, 0], u16(1), u16(ip.length + 2), u16(0x0021), ip); })(),
+    layers: ['ppp', 'ip', 'tcp'], issues: [],
+  },
+  {
+    name: 'SLL protocol 4: 802.2 LLC frame (SNAP carrying IPv4)',
+    lt: LT_SLL, bytes: cat(u16(0), u16(1), u16(6), MAC_A, [0, 0], u16(4), [0xaa, 0xaa, 3, 0, 0, 0], u16(0x0800), ipv4(tcp())),
+    layers: ['sll', 'llc', 'ip', 'tcp'], issues: [],
+  },
+  {
     name: 'UDP one-line facts: ports and length',
     lt: LT_RAW, bytes: ipv4(udp(53, 5353, payload10), { proto: 17 }),
     layers: ['raw', 'ip', 'udp'], issues: [],
