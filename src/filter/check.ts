@@ -148,8 +148,15 @@ const toBytesExpr = (e: Expr): Expr => {
 class Checker {
   check(n: Node): Test {
     switch (n.kind) {
-      case 'and': case 'or':
-        return { k: n.kind, left: this.check(n.left), right: this.check(n.right) };
+      case 'and': case 'or': {
+        // long `a or b or c …` lists are left-deep: walk the spine without recursing on it
+        const rights: Node[] = [];
+        let l: Node = n;
+        while ((l.kind === 'and' || l.kind === 'or') && l.kind === n.kind) { rights.push(l.right); l = l.left; }
+        let t = this.check(l);
+        for (let i = rights.length - 1; i >= 0; i--) t = { k: n.kind, left: t, right: this.check(rights[i] as Node) };
+        return t;
+      }
       case 'not':
         return { k: 'not', operand: this.check(n.operand) };
       case 'cmp':

@@ -257,8 +257,20 @@ function quantify(left: Eval, pred: Pred, all: boolean): Predicate {
 
 function compileTest(t: Test, fields: Set<FieldDef>): Predicate {
   switch (t.k) {
-    case 'and': { const a = compileTest(t.left, fields), b = compileTest(t.right, fields); return (f) => a(f) && b(f); }
-    case 'or': { const a = compileTest(t.left, fields), b = compileTest(t.right, fields); return (f) => a(f) || b(f); }
+    case 'and': case 'or': {
+      // flatten left-deep chains (long `or` lists) into one loop: no deep recursion per frame
+      const parts: Test[] = [];
+      let l: Test = t;
+      while (l.k === t.k) { parts.push((l as Extract<Test, { k: 'and' | 'or' }>).right); l = (l as Extract<Test, { k: 'and' | 'or' }>).left; }
+      parts.push(l);
+      const preds = parts.reverse().map((p) => compileTest(p, fields));
+      if (preds.length === 2) {
+        const a = preds[0] as Predicate, b = preds[1] as Predicate;
+        return t.k === 'and' ? (f) => a(f) && b(f) : (f) => a(f) || b(f);
+      }
+      if (t.k === 'and') return (f) => { for (const p of preds) if (!p(f)) return false; return true; };
+      return (f) => { for (const p of preds) if (p(f)) return true; return false; };
+    }
     case 'not': { const a = compileTest(t.operand, fields); return (f) => !a(f); }
     case 'exists': { const def = t.def; fields.add(def); return (f) => def.values(f).length > 0; }
     case 'nonzero': { const e = compileExpr(t.expr, fields); return quantify(e, (v) => !isZero(v), false); }

@@ -114,5 +114,7 @@ export const msg = {
   cannotConvertString: (t: string, s: string) => `${t} cannot be converted from a string ("${s}").`,
   cannotConvertChar: (c: string, v: number, t: string) => `Character constant ${c} (0x${v.toString(16)}) cannot be converted to ${t}.`,
   byteTooLarge: (n: number) => `${n} is too large for a byte value`,
+  /** tcplab's own words: tshark's parser stack gives up near 100 levels with a syntax error. */
+  tooDeep: () => 'The filter is nested too deeply.',
   unsupported: (what: string) => `${what} is not supported by tcplab.`,
 } as const;

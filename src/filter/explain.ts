@@ -93,7 +93,12 @@ export function explainFilter(filter: CompiledFilter): string {
     return out.join('\n') + '\n';
   }
   out.push('Syntax tree:');
-  testLines(filter.plan, 0, out);
+  try {
+    testLines(filter.plan, 0, out);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    out.push(' (the tree is too deep to print)');
+  }
   out.push('', `Fields read: ${filter.fields.length === 0 ? '(none)' : filter.fields.join(', ')}`);
   return out.join('\n') + '\n';
 }

@@ -12,7 +12,7 @@
 import type { FieldDef, Frame } from '../fields/field.js';
 import { lookupField } from '../fields/registry.js';
 import { LabError } from '../util/errors.js';
-import { type FilterError, FilterFailure } from './errors.js';
+import { type FilterError, FilterFailure, msg } from './errors.js';
 import { parse, type FieldLookup } from './parser.js';
 import { check, type Test } from './check.js';
 import { compile } from './compile.js';
@@ -56,6 +56,9 @@ export function parseFilter(text: string, options: FilterOptions = {}): ParseRes
     return { ok: true, filter: { text, fields: fields.map((d: FieldDef) => d.abbrev), plan, test } };
   } catch (e) {
     if (e instanceof FilterFailure) return { ok: false, errors: [e.error] };
+    // Hostile nesting ("((((…" thousands deep) exhausts the stack: a clear error, not a crash.
+    // (tshark's parser stack stops near 100 levels with '")" was unexpected in this context.')
+    if (e instanceof RangeError) return { ok: false, errors: [{ code: 'ERR_FILTER_SYNTAX', message: msg.tooDeep(), span: { start: -1, end: -1 } }] };
     throw e;
   }
 }

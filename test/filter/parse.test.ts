@@ -9,7 +9,7 @@ import { parse } from '../../src/filter/parser.js';
 import { parseFilter, compileFilterOrThrow, explainFilter, type FilterErrorCode } from '../../src/filter/index.js';
 import { formatFilterError, underline } from '../../src/present/filter-error.js';
 import { isLabError } from '../../src/util/errors.js';
-import { testLookup } from './test-fields.js';
+import { testLookup, TEST_FRAMES } from './test-fields.js';
 
 const kinds = (text: string): string[] => tokenize(text).tokens.map((t) => `${t.kind}:${t.text}`);
 
@@ -133,4 +133,16 @@ test('explainFilter prints the checked tree, dftest-like, and the fields read', 
     'Fields read: tcp.port, tcp.flags, ip.addr',
     '',
   ].join('\n'));
+});
+
+test('long or-lists compile and run flat; hostile nesting is a clear error, not a crash', () => {
+  const long = parseFilter(Array.from({ length: 20000 }, (_, i) => `tcp.port == ${i + 1}`).join(' or '), { lookup: testLookup });
+  assert.ok(long.ok);
+  assert.equal(long.filter.test(TEST_FRAMES[1] as never), true); // tcp.port 80
+  assert.equal(long.filter.test(TEST_FRAMES[6] as never), false); // no TCP
+  for (const deep of ['('.repeat(20000) + 'tcp' + ')'.repeat(20000), '!'.repeat(100000) + 'tcp', `tcp.len == ${'{'.repeat(20000)}1${'}'.repeat(20000)}`]) {
+    const r = parseFilter(deep, { lookup: testLookup });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.deepEqual(r.errors[0], { code: 'ERR_FILTER_SYNTAX', message: 'The filter is nested too deeply.', span: { start: -1, end: -1 } });
+  }
 });

@@ -140,8 +140,13 @@ function holds(op: string, type: FieldType, a: Value, b: Value): boolean {
 /** Evaluates a checked plan on one frame, the slow and obvious way. */
 export function evalReference(t: Test, f: Frame): boolean {
   switch (t.k) {
-    case 'and': return evalReference(t.left, f) && evalReference(t.right, f);
-    case 'or': return evalReference(t.left, f) || evalReference(t.right, f);
+    case 'and': case 'or': {
+      const parts: Test[] = [];
+      let l: Test = t;
+      while (l.k === t.k) { parts.push((l as Extract<Test, { k: 'and' | 'or' }>).right); l = (l as Extract<Test, { k: 'and' | 'or' }>).left; }
+      parts.push(l);
+      return t.k === 'and' ? parts.every((p) => evalReference(p, f)) : parts.some((p) => evalReference(p, f));
+    }
     case 'not': return !evalReference(t.operand, f);
     case 'exists': return t.def.values(f).length > 0;
     case 'nonzero': return values(t.expr, f).some((v) => !isZero(v));
