@@ -19,6 +19,7 @@ import type { DecodedPacket, TcpHeader } from '../decode/packet.js';
 import { flowKeyOf } from './flow.js';
 import { seqAdd, seqGt, seqLe, seqLt, seqGe, seqSub } from './seq.js';
 import { TcpFlow, TcpStream } from './tcp-stream.js';
+import { MptcpTracker } from './mptcp.js';
 import type { UnackedSegment } from './tcp-stream.js';
 import {
   TA_ACK_LOST_SEGMENT, TA_DUPLICATE_ACK, TA_FAST_RETRANSMISSION, TA_KEEP_ALIVE, TA_KEEP_ALIVE_ACK,
@@ -138,6 +139,7 @@ export class TcpAnalyzer {
   private readonly idleTimeoutSec: number;
   private readonly closedLingerFrames: number;
   private readonly ta = new FrameRecord();
+  private readonly mptcp = new MptcpTracker();
   /** Pre-state numbers of the current frame (copied into the result only when a flag is set). */
   private readonly pre = newFacts();
 
@@ -268,8 +270,10 @@ export class TcpAnalyzer {
     if (!bogusHeader) {
       this.updateCompleteness(s, isNew, flags, len);
       finInitiates = this.afterAnalysis(s, fwd, rev, flags, sec, nsec);
-      // §6.1 step 10: options (window scale; SACK blocks relative to the peer's base, D-SACK).
+      // §6.1 step 10: options (window scale; SACK blocks relative to the peer's base, D-SACK;
+      // MPTCP connection lookup).
       if (th.wscale !== undefined) fwd.winScale = Math.min(th.wscale, 14);
+      const mptcpBits = th.options.length > 0 ? this.mptcp.noteOptions(record.data, th.options, s, fwd, rev) : -1;
       const blocks = th.sack;
       if (blocks.length > 0) {
         const base = rev.baseSeq;
@@ -300,7 +304,8 @@ export class TcpAnalyzer {
             fwd.winScale = WSCALE_NONE;
           }
         }
-        this.noteMptcp(record, th, s);
+        // The MPTCP analysis runs after the options: the connection remembers the subtypes.
+        if (mptcpBits >= 0 && s.mptcp !== undefined) s.mptcp.ops |= mptcpBits;
       }
     }
     const shown = ta.has && !bogusHeader && !optionsCut;
@@ -385,7 +390,7 @@ export class TcpAnalyzer {
         break checks;
       }
       // J. duplicate ACK (MPTCP tolerates some: ignored while the MPTCP operations seen differ).
-      if (sameAck && win !== 0 && win === fwd.window && (s.mptcpOps < 0 || s.mptcpOps === fwd.mpOps)) {
+      if (sameAck && win !== 0 && win === fwd.window && (s.mptcp === undefined || s.mptcp.ops === fwd.mpOps)) {
         fwd.dupAckNum = fwd.dupAckNum === DUPACK_NEUTRAL ? 1 : fwd.dupAckNum + 1;
         ta.flag(TA_DUPLICATE_ACK);
         ta.dupAckNum = fwd.dupAckNum;
@@ -466,7 +471,7 @@ export class TcpAnalyzer {
     fwd.lastAck = ack;
     fwd.lastAckSec = sec;
     fwd.lastAckNsec = nsec;
-    if (s.mptcpOps >= 0) fwd.mpOps = s.mptcpOps;
+    if (s.mptcp !== undefined) fwd.mpOps = s.mptcp.ops;
     fwd.lastSegmentFlags = ta.has ? ta.flags : 0;
 
     // R. ACK processing over the peer's unacked segments (§7): oldest exact match wins.
@@ -594,22 +599,6 @@ export class TcpAnalyzer {
       fwd.isFirstAck = false;
     }
     return initiates;
-  }
-
-  /**
-   * MPTCP options (kind 30): the stream's MPTCP state starts to exist and remembers which
-   * subtypes were seen; a duplicate ACK is ignored while the peer's view of them lags (§6.2 J).
-   * Approximation: subflows joined into one MPTCP connection do not share this state here.
-   */
-  private noteMptcp(record: CaptureRecord, th: TcpHeader, s: TcpStream): void {
-    const opts = th.options;
-    for (let i = 0; i < opts.length; i++) {
-      const o = opts[i]!;
-      if (o.kind !== 30 || o.length < 3) continue;
-      const subtype = (record.data[o.offset + 2] ?? 0) >> 4;
-      if (s.mptcpOps < 0) s.mptcpOps = 0;
-      if (subtype <= 7) s.mptcpOps |= 1 << subtype;
-    }
   }
 
   private createStream(key: string, sec: number, nsec: number, frame: number): TcpStream {

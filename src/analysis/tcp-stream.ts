@@ -6,6 +6,7 @@
  * Sequence numbers are raw uint32; 0 in nextSeq / maxSeqToBeAcked means "unset" (as upstream).
  */
 import { WSCALE_UNKNOWN } from './types.js';
+import type { MptcpConnection } from './mptcp.js';
 
 /** One not-yet-ACKed segment (Wireshark's tcp_unacked_t). */
 export interface UnackedSegment {
@@ -46,8 +47,10 @@ export class TcpFlow {
   sackLe: number[] = [];
   sackRe: number[] = [];
   numSack = 0;
-  /** MPTCP operations of the stream as seen at this direction's last packet. */
+  /** MPTCP subtypes of the stream's MPTCP connection as seen at this direction's last packet. */
   mpOps = 0;
+  /** An MPTCP token was bound for this direction. */
+  mptcpToken = false;
   /** FIN seen in this direction (closing state, for eviction). */
   finSeen = false;
   closingInitiator = false;
@@ -66,8 +69,8 @@ export class TcpStream {
   /** iRTT in ns (0 = not known yet). */
   firstRttNs = 0;
   completeness = 0;
-  /** MPTCP subtypes seen (bit per subtype); -1 while the stream has no MPTCP state. */
-  mptcpOps = -1;
+  /** The MPTCP connection this stream is a subflow of (shared between subflows). */
+  mptcp: MptcpConnection | undefined = undefined;
   /** RST seen: the stream is closed. */
   reset = false;
   /** Last activity (capture time, seconds) and LRU links, for eviction. */
