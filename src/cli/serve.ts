@@ -7,8 +7,8 @@
  *  - primary (--workers N > 1): forks N workers running this same command line (cluster.fork
  *    re-runs argv), waits until all listen, logs "Listening…", serves metrics summed over the
  *    workers, restarts a worker that dies, and on SIGTERM/SIGINT tells every worker to shut down.
- *    The cluster module's round-robin scheduling makes the primary accept and hand each connection
- *    to the next worker, so all workers share the one port and get equal shares.
+ *    Workers share the one listening socket and accept from it themselves (see runPrimary for
+ *    why not Node's round-robin).
  *  - worker: an EchoServer plus its own log lines (same stdout); ignores SIGINT/SIGTERM (a Ctrl-C
  *    reaches the whole process group) and obeys the primary's {tcplab:'stop'} message instead.
  *
@@ -75,8 +75,9 @@ Behaviour:
     served; logged once per episode.
   - SIGTERM/SIGINT: stop accepting, let open connections finish for --grace seconds, then close
     them; exit 0. A second signal closes them at once.
-  - --workers: default one per core (${defaultWorkers()} here), measured fastest (README); connections
-    are shared round-robin. --log-data defaults to 1 worker so the dump stays in order.
+  - --workers: default one per core (${defaultWorkers()} here), measured fastest (README). Workers
+    accept from the shared socket themselves (NODE_CLUSTER_SCHED_POLICY=rr: Node's round-robin,
+    even spread but fragile at the descriptor limit). --log-data defaults to 1 worker.
 `;
 
 export function registerServe(program: Command): void {
@@ -264,7 +265,8 @@ async function runWorker(flags: ServeFlags): Promise<void> {
   const id = cluster.worker?.id ?? 0;
   const log = loggerFor(flags, { worker: id });
   const workers = Number(process.env['TCPLAB_SERVE_WORKERS'] ?? '1') || 1;
-  // Each worker enforces an equal share of --max-connections (connections arrive round-robin).
+  // Each worker enforces an equal share of --max-connections; the kernel spreads connections
+  // unevenly, so with several workers the limit is approximate (exact with --workers 1).
   const share = flags.maxConnections > 0 ? Math.max(1, Math.ceil(flags.maxConnections / workers)) : 0;
   const server = buildServer(flags, log, share);
   const send = (m: ToPrimary): void => { if (process.connected) process.send?.(m); };
@@ -305,10 +307,18 @@ async function runPrimary(flags: ServeFlags, n: number): Promise<void> {
   const log = loggerFor(flags, { role: 'primary' });
   process.env['TCPLAB_SERVE_WORKERS'] = String(n);
   cluster.setupPrimary({ silent: false });
-  // Round-robin: the primary accepts and deals connections out evenly (Linux default, set for clarity).
-  cluster.schedulingPolicy = cluster.SCHED_RR;
+  // Workers accept on the shared listening socket themselves (SCHED_NONE), unless
+  // NODE_CLUSTER_SCHED_POLICY=rr asks for Node's round-robin. Round-robin spreads connections
+  // evenly, but its primary accepts every connection and passes the descriptor to a worker over
+  // IPC: a worker at its descriptor limit cannot receive it, the hand-off never completes, and
+  // from then on that worker gets no connection at all (found by the EMFILE test). With
+  // SCHED_NONE each worker meets EMFILE on its own accept(), which libuv and EchoServer handle.
+  if (process.env['NODE_CLUSTER_SCHED_POLICY'] !== 'rr') cluster.schedulingPolicy = cluster.SCHED_NONE;
 
   let stopping = false;
+  /** Workers that said they listen (only they have a 'stop' listener), and the stop message once sent. */
+  const ready = new Set<number>();
+  let stopMessage: ToWorker | undefined;
   const restarts: number[] = [];
   const fork = (): Worker => cluster.fork({ TCPLAB_SERVE_WORKERS: String(n) });
 
@@ -318,7 +328,12 @@ async function runPrimary(flags: ServeFlags, n: number): Promise<void> {
     cluster.on('message', (w, m: unknown) => {
       if (!isToPrimary(m)) return;
       if (m.tcplab === 'listen-error') reject(new LabError('ERR_SERVER_LISTEN', m.message));
-      else if (m.tcplab === 'listening' && ++listening === n) resolve({ port: m.port, addresses: m.addresses });
+      else if (m.tcplab === 'listening') {
+        ready.add(w.id);
+        // A replacement worker that comes up during shutdown is told at once.
+        if (stopMessage) w.send(stopMessage);
+        if (++listening === n) resolve({ port: m.port, addresses: m.addresses });
+      }
     });
   });
   let failedStart: ((e: Error) => void) | undefined;
@@ -366,7 +381,8 @@ async function runPrimary(flags: ServeFlags, n: number): Promise<void> {
   log.info(tryMessage(info.port, flags.host));
 
   const tell = (m: ToWorker): void => {
-    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(m);
+    stopMessage = m;
+    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected() && ready.has(w.id)) w.send(m);
   };
   const graceMs = Math.round(flags.grace * 1000);
   const sig = await onShutdownSignal(() => {
