@@ -20,7 +20,7 @@ export function encapOf(linkType: number): [number, string] {
 }
 
 const LAYER_PROTOS: Partial<Record<LayerId, string>> = {
-  mpls: 'mpls',
+  mpls: 'mpls', arp: 'arp',
   null: 'null', loop: 'null', eth: 'eth:ethertype', vlan: 'vlan:ethertype', llc: 'llc', sll: 'sll:ethertype',
   sll2: 'sll:ethertype', raw: 'raw', ppp: 'ppp', nflog: 'nflog', ip: 'ip', ipv6: 'ipv6', icmp: 'icmp',
   icmpv6: 'icmpv6', udp: 'udp', tcp: 'tcp', data: 'data',

@@ -156,7 +156,7 @@ const IP_PROTOS: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 6: 'TCP', 17: 
 /** ARP Info for Ethernet/IPv4 ARP (RFC 826): "Who has A? Tell B", "A is at MAC". */
 function arpInfo(f: Frame): string {
   const d = f.record.data;
-  const o = f.pkt.payloadOffset;
+  const o = f.pkt.arp ? f.pkt.arp.offset : f.pkt.payloadOffset;
   if (d.length < o + 28 || rd16(d, o) !== 1 || rd16(d, o + 2) !== 0x0800 || rd8(d, o + 4) !== 6 || rd8(d, o + 5) !== 4) return 'ARP';
   const op = rd16(d, o + 6);
   const sha = formatMac(d.subarray(o + 8, o + 14)), spa = ip4s(rd32(d, o + 14)), tpa = ip4s(rd32(d, o + 24));
