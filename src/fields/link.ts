@@ -122,3 +122,22 @@ export const NULL_FIELDS: readonly FieldDef[] = [
 ];
 
 export { masked };
+
+const arp = (f: Frame) => f.pkt.arp;
+/** Ethernet/IPv4 ARP (the only kind whose addresses have typed fields). */
+const arpEthIp = (f: Frame) => { const a = arp(f); return a && a.hwType === 1 && a.hwSize === 6 && a.protoType === 0x0800 && a.protoSize === 4 ? a : undefined; };
+const ip4At = (f: Frame, off: number): number => (((u8(f, off) << 24) | (u8(f, off + 1) << 16) | (u8(f, off + 2) << 8) | u8(f, off + 3)) >>> 0);
+
+/** arp.* (RFC 826). */
+export const ARP_FIELDS: readonly FieldDef[] = [
+  proto('arp', 'Address Resolution Protocol', (f) => present(arp(f) !== undefined)),
+  field('arp.hw.type', 'Hardware type', 'FT_UINT16', 'BASE_DEC', 0x0, '', (f) => one(arp(f)?.hwType)),
+  field('arp.proto.type', 'Protocol type', 'FT_UINT16', 'BASE_HEX', 0x0, '', (f) => one(arp(f)?.protoType)),
+  field('arp.hw.size', 'Hardware size', 'FT_UINT8', 'BASE_DEC', 0x0, '', (f) => one(arp(f)?.hwSize)),
+  field('arp.proto.size', 'Protocol size', 'FT_UINT8', 'BASE_DEC', 0x0, '', (f) => one(arp(f)?.protoSize)),
+  field('arp.opcode', 'Opcode', 'FT_UINT16', 'BASE_DEC', 0x0, '', (f) => one(arp(f)?.opcode)),
+  field('arp.src.hw_mac', 'Sender MAC address', 'FT_ETHER', 'BASE_NONE', 0x0, '', (f) => { const a = arpEthIp(f); return a ? [mac(f, a.senderHwOffset)] : NO_VALUES; }),
+  field('arp.src.proto_ipv4', 'Sender IP address', 'FT_IPv4', 'BASE_NONE', 0x0, '', (f) => { const a = arpEthIp(f); return a ? [ip4At(f, a.senderProtoOffset)] : NO_VALUES; }),
+  field('arp.dst.hw_mac', 'Target MAC address', 'FT_ETHER', 'BASE_NONE', 0x0, '', (f) => { const a = arpEthIp(f); return a ? [mac(f, a.targetHwOffset)] : NO_VALUES; }),
+  field('arp.dst.proto_ipv4', 'Target IP address', 'FT_IPv4', 'BASE_NONE', 0x0, '', (f) => { const a = arpEthIp(f); return a ? [ip4At(f, a.targetProtoOffset)] : NO_VALUES; }),
+];

@@ -6,7 +6,7 @@
 import type { FieldDef, FieldValue, Frame } from './field.js';
 import { TCP_ANALYSIS_CORE_FIELDS, TCP_ANALYSIS_FIELDS } from './tcp-analysis.js';
 import { FRAME_FIELDS } from './frame.js';
-import { ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS } from './link.js';
+import { ARP_FIELDS, ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS } from './link.js';
 import { IP_FIELDS, IPV6_FIELDS } from './ip.js';
 import { TCP_FIELDS } from './tcp.js';
 import { DATA_FIELDS, ICMP_FIELDS, ICMPV6_FIELDS, UDP_FIELDS } from './transport.js';
@@ -36,7 +36,7 @@ function withQuoted(table: readonly FieldDef[]): FieldDef[] {
 }
 
 const TABLES: readonly (readonly FieldDef[])[] = [
-  FRAME_FIELDS, ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS, withQuoted(IP_FIELDS), withQuoted(IPV6_FIELDS),
+  FRAME_FIELDS, ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS, ARP_FIELDS, withQuoted(IP_FIELDS), withQuoted(IPV6_FIELDS),
   withQuoted(TCP_FIELDS), TCP_ANALYSIS_FIELDS, withQuoted(UDP_FIELDS), ICMP_FIELDS, ICMPV6_FIELDS, DATA_FIELDS,
 ];
 

@@ -521,6 +521,30 @@ function bytesLabel(b: Uint8Array): string {
   return b.length > 36 ? `${formatHex(b.subarray(0, 36))}\u2026` : formatHex(b);
 }
 
+const ARP_OPS: Record<number, string> = { 1: 'request', 2: 'reply', 3: 'reverse request', 4: 'reverse reply', 8: 'inverse request', 9: 'inverse reply' };
+
+function arpTree(f: Frame): TreeNode {
+  const a = f.pkt.arp!;
+  const d = f.record.data;
+  const op = ARP_OPS[a.opcode] ?? 'Unknown';
+  const t = mk(`Address Resolution Protocol (${op})`, 'arp', true);
+  add(t, mk(`Hardware type: ${a.hwType === 1 ? 'Ethernet' : 'Unknown'} (${a.hwType})`, 'arp.hw.type', a.hwType));
+  add(t, mk(`Protocol type: ${etherTypeText(a.protoType)}`, 'arp.proto.type', a.protoType));
+  add(t, mk(`Hardware size: ${a.hwSize}`, 'arp.hw.size', a.hwSize));
+  add(t, mk(`Protocol size: ${a.protoSize}`, 'arp.proto.size', a.protoSize));
+  add(t, mk(`Opcode: ${op} (${a.opcode})`, 'arp.opcode', a.opcode));
+  if (a.hwType === 1 && a.hwSize === 6 && a.protoType === 0x0800 && a.protoSize === 4) {
+    const macAt = (o: number): Uint8Array => d.subarray(o, o + 6);
+    const ipAt = (o: number): number => (((d[o] ?? 0) << 24) | ((d[o + 1] ?? 0) << 16) | ((d[o + 2] ?? 0) << 8) | (d[o + 3] ?? 0)) >>> 0;
+    const sm = macAt(a.senderHwOffset), tm = macAt(a.targetHwOffset);
+    add(t, mk(`Sender MAC address: ${resolveMac(sm)} (${formatMac(sm)})`, 'arp.src.hw_mac', sm));
+    add(t, mk(`Sender IP address: ${formatIPv4(ipAt(a.senderProtoOffset))}`, 'arp.src.proto_ipv4', ipAt(a.senderProtoOffset)));
+    add(t, mk(`Target MAC address: ${resolveMac(tm)} (${formatMac(tm)})`, 'arp.dst.hw_mac', tm));
+    add(t, mk(`Target IP address: ${formatIPv4(ipAt(a.targetProtoOffset))}`, 'arp.dst.proto_ipv4', ipAt(a.targetProtoOffset)));
+  }
+  return t;
+}
+
 function dataTree(f: Frame): TreeNode {
   const b = dataBytes(f)!;
   const t = mk(`Data (${b.length} byte${b.length === 1 ? '' : 's'})`, 'data', true);
@@ -539,6 +563,7 @@ export function buildTree(f: Frame): TreeNode[] {
       case 'vlan': out.push(vlanTree(f, vlan++)); break;
       case 'sll': case 'sll2': out.push(sllTree(f)); break;
       case 'null': case 'loop': out.push(nullTree(f)); break;
+      case 'arp': if (f.pkt.arp) out.push(arpTree(f)); break;
       case 'ip': if (f.pkt.ip4) out.push(ipTree(f)); break;
       case 'ipv6': if (f.pkt.ip6) out.push(ipv6Tree(f)); break;
       case 'tcp': if (f.pkt.tcp) out.push(tcpTree(f)); break;
