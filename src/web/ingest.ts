@@ -9,16 +9,26 @@ import type { CaptureRecord } from '../wire/record.js';
 import { Session } from '../pipeline/session.js';
 import type { FrameStore } from './store.js';
 
+/** Longest stretch of ingest (ms) before the event loop gets a turn. */
+const YIELD_MS = 15;
+
 /** Frames between two yields to the event loop when reading from memory. */
 const YIELD_EVERY = 4096;
 
 /** Reads `src` to its end into `store`; damage ends ingest with store.error set (good frames stay). */
 export async function loadSource(store: FrameStore, src: CaptureSource): Promise<void> {
   const session = new Session(src);
+  let last = performance.now();
   try {
     for await (const frame of session) {
       store.add(frame);
       store.notify();
+      // A file's records come synchronously from each 1 MiB chunk: let requests in every few ms
+      // (the page shows the first rows while the rest is read).
+      if ((frame.record.frameNo & 255) === 0 && performance.now() - last > YIELD_MS) {
+        await new Promise((res) => setImmediate(res));
+        last = performance.now();
+      }
     }
   } catch (e) {
     store.error = (e as Error).message;

@@ -28,6 +28,7 @@ import {
   TA_KEEP_ALIVE, TA_KEEP_ALIVE_ACK, TA_WINDOW_UPDATE,
 } from '../analysis/types.js';
 
+const SLAB = 4 << 20;
 const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04;
 
 /** One packet-list row, as the API sends it. */
@@ -85,6 +86,12 @@ export class FrameStore {
   private readonly streams = new Map<number, number[]>();
   /** Listeners told when frames arrive (live updates). */
   private readonly listeners = new Set<() => void>();
+  /**
+   * Retained bytes live in 4 MiB slabs, each frame's data a view into one: one ArrayBuffer per
+   * frame made ingest ~2x slower (backing-store bookkeeping and GC; measured on 300k frames).
+   */
+  private slab = new Uint8Array(0);
+  private slabPos = 0;
 
   constructor(readonly name: string, opts: StoreOptions = {}) {
     this.maxFrames = opts.maxFrames ?? 2_000_000;
@@ -104,7 +111,15 @@ export class FrameStore {
   /** Retains one frame from the Session: its bytes are copied, its decode released. */
   add(frame: Frame): void {
     const r = frame.record;
-    const rec: CaptureRecord = { ...r, data: r.data.slice() };
+    const len = r.data.byteLength;
+    if (this.slabPos + len > this.slab.byteLength) {
+      this.slab = new Uint8Array(Math.max(SLAB, len));
+      this.slabPos = 0;
+    }
+    const data = this.slab.subarray(this.slabPos, this.slabPos + len);
+    data.set(r.data);
+    this.slabPos += len;
+    const rec: CaptureRecord = { ...r, data };
     frame.record = rec;
     frame.pkt = this.empty;
     this.frames.push(frame);

@@ -104,6 +104,10 @@ function render(): void {
     frag.appendChild(el);
   }
   spacer.replaceChildren(frag);
+  // Prefetch the blocks on either side so scrolling into them finds the rows ready.
+  for (const b of [Math.floor(first / BLOCK) - 1, Math.floor(last / BLOCK) + 1]) {
+    if (b >= 0 && b * BLOCK < displayed && !blocks.has(b)) want.add(b);
+  }
   for (const b of want) void loadBlock(b);
 }
 
@@ -115,6 +119,8 @@ async function loadBlock(b: number): Promise<void> {
     const r = await getJson<{ rows: Row[] }>(`/api/frames?start=${b * BLOCK}&count=${BLOCK}&filter=${encodeURIComponent(filter)}`);
     if (my !== epoch) return;
     blocks.set(b, r.rows);
+    // Bounded cache: keep the 50 most recently loaded blocks (10k rows).
+    if (blocks.size > 50) blocks.delete(blocks.keys().next().value as number);
     render();
   } finally {
     pendingBlocks.delete(b);

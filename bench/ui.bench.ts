@@ -1,0 +1,121 @@
+/**
+ * Web UI benchmark (issue 6): a large capture in Debian's Chromium through playwright-core.
+ *   1. open → first rows visible in the page (target: < 2 s for 300k frames), and full ingest time;
+ *   2. scrolling: 400 animation frames of continuous scrolling (10 rows per frame) — frame
+ *      intervals (p50/p95/max) and how many frames showed blank rows; then 40 random jumps —
+ *      time until the rows at the new position are drawn;
+ *   3. a display filter over the whole capture (first pass, server-side) through the API;
+ *   4. memory: RSS and heap after ingest, and with a frame cap (the live-capture bound).
+ *
+ * Usage (after `npm run build`):
+ *   mergecap -a -F pcap -w /tmp/uiseed.pcap test/fixtures/pcap/analysis-lo-*.pcap
+ *   mergecap -a -F pcap -w /tmp/ui300k.pcap $(for i in $(seq 141); do echo /tmp/uiseed.pcap; done)
+ *   node --expose-gc dist/bench/ui.bench.js /tmp/ui300k.pcap
+ * Not part of the tests: numbers depend on the machine.
+ */
+import { performance } from 'node:perf_hooks';
+import { chromium } from 'playwright-core';
+import { UiServer } from '../src/web/server.js';
+import { FrameStore } from '../src/web/store.js';
+import { loadSource } from '../src/web/ingest.js';
+import { openCaptureFile } from '../src/wire/open.js';
+
+const file = process.argv[2];
+if (!file) {
+  process.stderr.write('usage: node dist/bench/ui.bench.js FILE\n');
+  process.exit(2);
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const mb = (n: number): string => `${(n / 1048576).toFixed(0)} MB`;
+function mem(): string {
+  gc?.();
+  const m = process.memoryUsage();
+  return `rss ${mb(m.rss)}, heap used ${mb(m.heapUsed)}, array buffers ${mb(m.arrayBuffers)}`;
+}
+const pct = (a: number[], p: number): number => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor((a.length * p) / 100))] ?? 0;
+
+declare const document: { querySelectorAll(s: string): { length: number }; getElementById(id: string): { scrollTop: number; scrollHeight: number; clientHeight: number; textContent: string | null } };
+declare function requestAnimationFrame(cb: (t: number) => void): void;
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+const server = new UiServer({ port: 0, files: [file] });
+const url = await server.listen();
+
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+await server.openFile(file);
+await page.goto(url);
+await page.waitForSelector('#list .row', { timeout: 60_000 });
+const firstRows = performance.now() - t0;
+console.log(`first rows visible: ${firstRows.toFixed(0)} ms after opening (frames ingested by then: ${server.store.total})`);
+while (!server.store.done) await new Promise((r) => setTimeout(r, 20));
+const ingest = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+console.log(`ingest: ${server.store.total} frames in ${ingest.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU of this process (${(((cpu.user + cpu.system) / 1000 / server.store.total) * 1e6).toFixed(0)} ns/frame); ${mem()}`);
+await page.waitForFunction((n) => document.getElementById('st-packets').textContent === `Packets: ${n}`, server.store.total, { timeout: 30_000 });
+
+// Continuous scroll: 10 rows per animation frame, from the middle of the capture.
+const scroll = await page.evaluate(async () => {
+  const list = document.getElementById('list');
+  list.scrollTop = list.scrollHeight / 2;
+  await new Promise((r) => setTimeout(r, 500));
+  const gaps: number[] = [];
+  let blank = 0;
+  let last = -1;
+  await new Promise<void>((resolve) => {
+    let n = 0;
+    const step = (t: number): void => {
+      if (last >= 0) gaps.push(t - last);
+      last = t;
+      const want = Math.ceil(list.clientHeight / 18);
+      if (document.querySelectorAll('#list .row').length < want) blank++;
+      list.scrollTop += 180;
+      if (++n < 400) requestAnimationFrame(step); else resolve();
+    };
+    requestAnimationFrame(step);
+  });
+  return { gaps, blank };
+});
+console.log(`continuous scroll (400 frames, 10 rows/frame): frame interval p50 ${pct(scroll.gaps, 50).toFixed(1)} ms, p95 ${pct(scroll.gaps, 95).toFixed(1)} ms, max ${Math.max(...scroll.gaps).toFixed(1)} ms; frames with missing rows: ${scroll.blank}`);
+
+// Random jumps: time until the rows at the new position are drawn.
+const jumps: number[] = [];
+for (let i = 0; i < 40; i++) {
+  const frac = ((i * 7919) % 1000) / 1000;
+  const t = performance.now();
+  await page.evaluate((f) => {
+    const list = document.getElementById('list');
+    list.scrollTop = Math.floor((list.scrollHeight - list.clientHeight) * f);
+  }, frac);
+  await page.waitForFunction(() => {
+    const list = document.getElementById('list');
+    return document.querySelectorAll('#list .row').length >= Math.ceil(list.clientHeight / 18);
+  }, undefined, { timeout: 10_000, polling: 'raf' });
+  jumps.push(performance.now() - t);
+}
+console.log(`random jumps (40): rows drawn after p50 ${pct(jumps, 50).toFixed(0)} ms, p95 ${pct(jumps, 95).toFixed(0)} ms, max ${Math.max(...jumps).toFixed(0)} ms`);
+
+for (const f of ['tcp.analysis.flags', 'tcp.len > 1000 && tcp.srcport == 6666']) {
+  const t = performance.now();
+  const r = await (await fetch(`${url}api/frames?start=0&count=100&filter=${encodeURIComponent(f)}`)).json() as { displayed: number };
+  const first = performance.now() - t;
+  const t2 = performance.now();
+  await fetch(`${url}api/frames?start=5000&count=100&filter=${encodeURIComponent(f)}`);
+  console.log(`filter "${f}": ${r.displayed} of ${server.store.total} frames; first pass ${first.toFixed(0)} ms, cached page ${(performance.now() - t2).toFixed(1)} ms`);
+}
+await page.screenshot({ path: 'test-results/ui-bench.png' }).catch(() => undefined);
+await browser.close();
+await server.close();
+console.log(`after closing the UI: ${mem()}`);
+
+// The live bound: the same frames through a store capped at 50k frames (the UI's store released).
+await server.attach(new FrameStore('(none)'), Promise.resolve());
+console.log(`UI store released: ${mem()}`);
+const capped = new FrameStore(file, { maxFrames: 50_000 });
+await loadSource(capped, await openCaptureFile(file));
+console.log(`capped store (maxFrames 50000): ${capped.total} frames seen, ${capped.total - capped.dropped} kept, ${capped.dropped} dropped; ${mem()}`);
