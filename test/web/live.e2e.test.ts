@@ -111,6 +111,22 @@ test('live: frames appear in the page while a client talks to tcplab serve; the 
   const infos = await page.locator('#list .row').allInnerTexts();
   assert.ok(infos.every((t) => /Len=(7|8)\b/.test(t)), infos.join('\n'));
   await snap(page, '10-live');
+  // The Stevens graph of a stream follows the capture: more echo rounds, more segments drawn.
+  const s = connect(port, '127.0.0.1');
+  await withTimeout(once(s, 'connect'), 5000, 'connect');
+  await echoRound(s, 'stevens 0\n');
+  await page.getByLabel('Display filter').fill('tcp.len > 0 && tcp.stream == 1');
+  await page.getByLabel('Display filter').press('Enter');
+  await page.waitForSelector('#list .row');
+  await page.locator('#list .row').first().click();
+  await page.getByRole('tree').getByText('Transmission Control Protocol', { exact: false }).first().waitFor();
+  await page.locator('#btn-stevens').click();
+  await page.waitForSelector('#panel svg.stevens');
+  const before = await page.locator('#panel svg.stevens .seg').count();
+  for (let i = 1; i <= 4; i++) await echoRound(s, `stevens ${i}\n`);
+  await page.waitForFunction((n) => document.querySelectorAll('#panel svg.stevens .seg').length >= n + 4, before, { timeout: 10_000 });
+  await snap(page, '11-live-stevens');
+  s.end();
   src.stop();
   await withTimeout(done, 10_000, 'capture stop');
   serve.kill('SIGTERM');
