@@ -50,6 +50,7 @@ export function decodeEtherType(s: DecodeState, type: number, off: number, end: 
     case ETHERTYPE_QINQ:
     case ETHERTYPE_QINQ_OLD: return decodeVlan(s, type, off, end);
     case ETHERTYPE_PPPOE_SESSION: return decodePppoe(s, off, end);
+    case ETHERTYPE_ARP: return decodeArp(s, off, end);
     case ETHERTYPE_MPLS:
     case ETHERTYPE_MPLS_MULTI: return decodeMpls(s, off, end);
     default:
@@ -106,6 +107,31 @@ function decodeMpls(s: DecodeState, off: number, end: number): number {
     if (v === 6) return decodeIpv6(s, p, end);
   }
   return decodeData(s, p, end);
+}
+
+/**
+ * ARP (RFC 826): 8 fixed bytes, then sender/target hardware and protocol addresses. Returns the
+ * ARP length so the Ethernet padding after it is found (Wireshark sets the reported length to it;
+ * an ARP longer than the frame is malformed).
+ */
+function decodeArp(s: DecodeState, off: number, end: number): number {
+  s.pkt.layers.push('arp');
+  if (!s.need('arp', off, 8, end, 'ARP header')) return end;
+  const hwSize = s.u8at(off + 4);
+  const protoSize = s.u8at(off + 5);
+  const tot = 8 + 2 * hwSize + 2 * protoSize;
+  if (off + tot > end) {
+    s.addIssue('ERR_DECODE_SHORT', 'arp', off, `ARP needs ${tot} bytes, only ${end - off} left`);
+    return end;
+  }
+  if (!s.need('arp', off, tot, end, 'ARP addresses')) return end;
+  s.pkt.arp = {
+    offset: off, length: tot, hwType: s.u16(off), protoType: s.u16(off + 2), hwSize, protoSize, opcode: s.u16(off + 6),
+    senderHwOffset: off + 8, senderProtoOffset: off + 8 + hwSize,
+    targetHwOffset: off + 8 + hwSize + protoSize, targetProtoOffset: off + 8 + 2 * hwSize + protoSize,
+  };
+  s.setPayload(off + tot, off + tot);
+  return off + tot;
 }
 
 /** PPPoE session stage (RFC 2516): 6-byte header, then a PPP protocol field. */

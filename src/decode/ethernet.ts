@@ -106,7 +106,8 @@ export function decodeLlc(s: DecodeState, off: number, end: number): number {
 
 /**
  * Splits the bytes after the payload as Wireshark's add_ethernet_trailer does (eth.padding zeros
- * only, FCS assumed for frames of 64+ bytes with 4+ trailer bytes, the rest eth.trailer).
+ * only, FCS assumed for untagged frames of 64+ bytes with 4+ trailer bytes, the rest eth.trailer;
+ * in a VLAN-tagged frame tshark names the rest vlan.trailer and assumes no FCS).
  */
 function addTrailer(s: DecodeState, ethOff: number, pduEnd: number, end: number): void {
   const eth = s.pkt.eth;
@@ -129,7 +130,8 @@ function addTrailer(s: DecodeState, ethOff: number, pduEnd: number, end: number)
       trailerCap -= padLen;
     }
   }
-  if (pktLen >= 64 && trailerRep >= 4) {
+  // A VLAN tag hands the payload on with an FCS length of 0 (packet-vlan.c): no FCS is assumed.
+  if (s.pkt.vlan.length === 0 && pktLen >= 64 && trailerRep >= 4) {
     trailerRep -= 4;
     if (trailerCap > trailerRep) trailerCap = trailerRep;
     if (start + trailerRep + 4 <= s.cap) eth.fcsOffset = start + trailerRep;

@@ -18,6 +18,7 @@ export const LAYER_SHORT_NAMES: Readonly<Record<LayerId, string>> = {
   ppp: 'PPP',
   nflog: 'NFLOG',
   mpls: 'MPLS',
+  arp: 'ARP',
   ip: 'IPv4',
   ipv6: 'IPv6',
   icmp: 'ICMP',

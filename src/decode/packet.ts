@@ -21,7 +21,7 @@
 
 export type LayerId =
   | 'null' | 'loop' | 'eth' | 'vlan' | 'llc' | 'sll' | 'sll2' | 'raw' | 'ppp' | 'nflog'
-  | 'mpls' | 'ip' | 'ipv6' | 'icmp' | 'icmpv6' | 'udp' | 'tcp' | 'data';
+  | 'mpls' | 'arp' | 'ip' | 'ipv6' | 'icmp' | 'icmpv6' | 'udp' | 'tcp' | 'data';
 
 /** A malformed-packet fact (never a capture-truncation fact: that is `truncated`). */
 export interface DecodeIssue {
@@ -49,7 +49,10 @@ export interface EthHeader extends Span {
   /** Zero padding up to 60 bytes after the payload (eth.padding); length 0 when none. */
   paddingOffset: number;
   paddingLength: number;
-  /** Other bytes after the payload (eth.trailer; FCS not split off); length 0 when none. */
+  /**
+   * Other bytes after the payload, FCS excluded; length 0 when none. tshark calls them eth.trailer,
+   * or vlan.trailer when the frame has VLAN tags.
+   */
   trailerOffset: number;
   trailerLength: number;
   /**
@@ -237,6 +240,21 @@ export interface TcpHeader extends Span {
   /** Option-level problems are in DecodedPacket.issues (layer 'tcp'). */
 }
 
+/** ARP (RFC 826): the facts for a one-line summary ("Who has a? Tell b"). */
+export interface ArpHeader extends Span {
+  hwType: number;
+  protoType: number;
+  hwSize: number;
+  protoSize: number;
+  /** 1 request, 2 reply (3/4 RARP, 8/9 InARP). */
+  opcode: number;
+  /** Address offsets in record.data (sizes hwSize / protoSize). */
+  senderHwOffset: number;
+  senderProtoOffset: number;
+  targetHwOffset: number;
+  targetProtoOffset: number;
+}
+
 export interface UdpHeader extends Span {
   srcPort: number;
   dstPort: number;
@@ -284,6 +302,7 @@ export interface DecodedPacket {
   tcp: TcpHeader | undefined;
   udp: UdpHeader | undefined;
   icmp: IcmpHeader | undefined;
+  arp: ArpHeader | undefined;
   /** Offset and length of what is left after the last decoded layer (payload / unknown). */
   payloadOffset: number;
   payloadLength: number;

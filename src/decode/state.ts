@@ -51,6 +51,7 @@ export function newPacket(linkType: number): DecodedPacket {
     tcp: undefined,
     udp: undefined,
     icmp: undefined,
+    arp: undefined,
     payloadOffset: 0,
     payloadLength: 0,
     truncated: false,
@@ -76,6 +77,7 @@ export function resetPacket(pkt: DecodedPacket, linkType: number): void {
   pkt.tcp = undefined;
   pkt.udp = undefined;
   pkt.icmp = undefined;
+  pkt.arp = undefined;
   pkt.payloadOffset = 0;
   pkt.payloadLength = 0;
   pkt.truncated = false;

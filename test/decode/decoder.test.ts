@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { PacketDecoder } from '../../src/decode/decoder.js';
 import type { DecodedPacket } from '../../src/decode/packet.js';
 import { tcpOptionName } from '../../src/decode/tcp-options.js';
-import { formatIPv4, formatIPv6 } from '../../src/util/addr.js';
+import { formatIPv4, formatIPv4Bytes, formatIPv6 } from '../../src/util/addr.js';
 import { hex } from '../../src/util/bytes.js';
 import { ah, cat, eth, ext6, frag6, icmp, ipv4, ipv6, MAC_A, tcp, u16, u32, udp } from '../support/packet-builder.js';
 
@@ -422,6 +422,24 @@ const ROWS: Row[] = [
     name: 'SLL protocol 4: 802.2 LLC frame (SNAP carrying IPv4)',
     lt: LT_SLL, bytes: cat(u16(0), u16(1), u16(6), MAC_A, [0, 0], u16(4), [0xaa, 0xaa, 3, 0, 0, 0], u16(0x0800), ipv4(tcp())),
     layers: ['sll', 'llc', 'ip', 'tcp'], issues: [],
+  },
+  {
+    name: 'ARP request padded to 60 bytes: ARP facts, eth.padding after the 28-byte ARP',
+    lt: LT_ETH,
+    bytes: eth(0x0806, cat(u16(1), u16(0x0800), [6, 4], u16(1), MAC_A, [10, 0, 0, 2], new Uint8Array(6), [10, 0, 0, 1], new Uint8Array(18))),
+    layers: ['eth', 'arp'], issues: [],
+    check: (p, b) => {
+      assert.equal(p.arp!.opcode, 1);
+      assert.equal(formatIPv4Bytes(b, p.arp!.targetProtoOffset), '10.0.0.1');
+      assert.equal(formatIPv4Bytes(b, p.arp!.senderProtoOffset), '10.0.0.2');
+      assert.equal(p.eth!.paddingOffset, 42);
+      assert.equal(p.eth!.paddingLength, 18);
+    },
+  },
+  {
+    name: 'VLAN-tagged frame: no FCS assumed, the rest is the (vlan.)trailer',
+    lt: LT_ETH, bytes: cat(eth(0x0800, ipv4(tcp()), [{ tpid: 0x8100, tci: 3 }]), new Uint8Array(10).fill(0x77)),
+    check: p => { assert.equal(p.eth!.fcsOffset, -1); assert.equal(p.eth!.trailerLength, 10); assert.equal(p.eth!.paddingLength, 0); },
   },
   {
     name: 'UDP one-line facts: ports and length',

@@ -9,7 +9,7 @@
  */
 import type { DecodedPacket, TcpHeader } from '../../src/decode/packet.js';
 import type { CaptureRecord } from '../../src/wire/record.js';
-import { formatIPv4, formatIPv6, formatMac } from '../../src/util/addr.js';
+import { formatIPv4, formatIPv4Bytes, formatIPv6, formatMac } from '../../src/util/addr.js';
 import { formatHex } from '../../src/util/bytes.js';
 import { tcpShown } from '../../src/decode/tcp.js';
 
@@ -20,7 +20,8 @@ export const DECODE_FIELDS = [
   'tcp.window_size_value', 'tcp.urgent_pointer', 'tcp.option_kind', 'tcp.options.mss_val',
   'tcp.options.wscale.shift', 'tcp.options.sack_perm', 'tcp.options.timestamp.tsval',
   'tcp.options.timestamp.tsecr', 'tcp.options.sack_le', 'tcp.options.sack_re', 'udp.srcport', 'udp.dstport',
-  'udp.length', 'icmp.type', 'icmp.code', 'icmpv6.type', 'icmpv6.code', '_ws.short',
+  'udp.length', 'icmp.type', 'icmp.code', 'icmpv6.type', 'icmpv6.code', 'arp.opcode', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4', 'eth.padding', 'eth.trailer',
+  'eth.fcs', 'vlan.trailer', '_ws.short',
 ] as const;
 export type DecodeField = (typeof DECODE_FIELDS)[number];
 
@@ -96,6 +97,13 @@ export function fieldValue(rec: CaptureRecord, pkt: DecodedPacket, f: DecodeFiel
     case 'eth.src': return pkt.eth ? formatMac(data, pkt.eth.srcOffset) : '';
     case 'eth.dst': return pkt.eth ? formatMac(data, pkt.eth.dstOffset) : '';
     case 'eth.type': return pkt.eth && pkt.eth.outerType > 1500 ? hexN(pkt.eth.outerType, 4) : '';
+    case 'eth.padding': return pkt.eth && pkt.eth.paddingLength ? formatHex(data, pkt.eth.paddingOffset, pkt.eth.paddingLength) : '';
+    case 'eth.trailer': return pkt.eth && pkt.eth.trailerLength && pkt.vlan.length === 0 ? formatHex(data, pkt.eth.trailerOffset, pkt.eth.trailerLength) : '';
+    case 'eth.fcs': return pkt.eth && pkt.eth.fcsOffset >= 0 ? '0x' + formatHex(data, pkt.eth.fcsOffset, 4) : '';
+    case 'vlan.trailer': return pkt.eth && pkt.eth.trailerLength && pkt.vlan.length > 0 ? formatHex(data, pkt.eth.trailerOffset, pkt.eth.trailerLength) : '';
+    case 'arp.opcode': return pkt.arp ? String(pkt.arp.opcode) : '';
+    case 'arp.src.proto_ipv4': return pkt.arp && pkt.arp.protoSize === 4 && pkt.arp.protoType === 0x0800 ? formatIPv4Bytes(data, pkt.arp.senderProtoOffset) : '';
+    case 'arp.dst.proto_ipv4': return pkt.arp && pkt.arp.protoSize === 4 && pkt.arp.protoType === 0x0800 ? formatIPv4Bytes(data, pkt.arp.targetProtoOffset) : '';
     case 'vlan.id': return pkt.vlan.map(v => String(v.id)).join(',');
     case 'vlan.etype': return pkt.vlan.filter(v => v.type > 1500).map(v => hexN(v.type, 4)).join(',');
     case 'sll.pkttype': return pkt.sll ? String(pkt.sll.packetType) : '';
