@@ -294,7 +294,7 @@ async function runWorker(flags: ServeFlags): Promise<void> {
       process.exit(0);
     });
   });
-  // The primary is gone (killed -9): nobody to hand us connections; leave.
+  // The primary is gone (killed -9): leave with it rather than serve unsupervised.
   process.on('disconnect', () => { void server.stop(0).then(() => process.exit(0)); });
   send({ tcplab: 'listening', port: info.port, addresses: info.addresses });
 }
