@@ -7,7 +7,8 @@
  * ek: per frame an index line and one compact document; keys "<proto>_<abbrev with _>", sibling
  * items with the same key grouped into arrays, booleans as true/false, subtrees flattened.
  */
-import type { Frame } from '../fields/field.js';
+import type { FieldDef, Frame } from '../fields/field.js';
+import { fieldTexts } from './fields-out.js';
 import { buildTree, type TreeNode } from '../fields/tree.js';
 import { formatFieldValue, formatHex } from '../fields/format.js';
 
@@ -127,4 +128,27 @@ export function formatEk(f: Frame): string {
   }
   const ms = String(f.record.ts.sec * 1000 + Math.floor(f.record.ts.nsec / 1e6));
   return `{"index":{"_index":${q(indexName(f))},"_type":"doc"}}\n{"timestamp":${q(ms)},"layers":{${layers.join(',')}}}\n`;
+}
+
+/** -T json -e …: "layers" holds only the chosen fields, each an array of its values (tshark). */
+export function formatJsonFieldsPacket(f: Frame, defs: readonly FieldDef[]): string {
+  const parts: string[] = [];
+  for (const d of defs) {
+    const vals = fieldTexts(d, f);
+    if (vals.length === 0) continue;
+    parts.push(`        ${q(d.abbrev)}: [\n${vals.map((v) => `          ${q(v)}`).join(',\n')}\n        ]`);
+  }
+  const layers = parts.length ? `{\n${parts.join(',\n')}\n      }` : '{}';
+  return `  {\n    "_index": ${q(indexName(f))},\n    "_type": "doc",\n    "_score": null,\n    "_source": {\n      "layers": ${layers}\n    }\n  }`;
+}
+
+/** -T ek -e …: compact, keys with "_" for ".", each an array of values (tshark). */
+export function formatEkFields(f: Frame, defs: readonly FieldDef[]): string {
+  const parts: string[] = [];
+  for (const d of defs) {
+    const vals = fieldTexts(d, f);
+    if (vals.length) parts.push(`${q(d.abbrev.replace(/\./g, '_'))}:${JSON.stringify(vals)}`);
+  }
+  const ms = String(f.record.ts.sec * 1000 + Math.floor(f.record.ts.nsec / 1e6));
+  return `{"index":{"_index":${q(indexName(f))},"_type":"doc"}}\n{"timestamp":${q(ms)},"layers":{${parts.join(',')}}}\n`;
 }

@@ -9,7 +9,7 @@ import { formatSummaryLine } from './columns.js';
 import { formatDetail } from './text-detail.js';
 import { formatHexDump } from './hexdump.js';
 import { type FieldsOptions, formatFieldsHeader, formatFieldsLine } from './fields-out.js';
-import { formatEk, formatJsonPacket } from './json.js';
+import { formatEk, formatEkFields, formatJsonFieldsPacket, formatJsonPacket } from './json.js';
 
 export type OutputFormat = 'text' | 'fields' | 'json' | 'ek';
 
@@ -44,11 +44,13 @@ export function makePrinter(o: PrinterOptions): Printer {
     case 'json':
       return {
         head: () => '',
-        frame: (f, i) => (i > 0 ? ',\n' : '[\n') + formatJsonPacket(f),
+        frame: o.fields.length
+          ? (f, i) => (i > 0 ? ',\n' : '[\n') + formatJsonFieldsPacket(f, o.fields)
+          : (f, i) => (i > 0 ? ',\n' : '[\n') + formatJsonPacket(f),
         tail: (n) => (n > 0 ? '\n]\n' : '[]\n'),
       };
     case 'ek':
-      return { head: () => '', frame: (f) => formatEk(f), tail: () => '' };
+      return { head: () => '', frame: o.fields.length ? (f) => formatEkFields(f, o.fields) : (f) => formatEk(f), tail: () => '' };
     default:
       break;
   }
