@@ -109,6 +109,13 @@ describe('tcplab serve', () => {
       assert.equal(r.status, 1, `workers ${workers}: ${r.stderr}`);
       assert.equal(r.stderr, `tcplab: cannot listen on 127.0.0.1 port ${port}: address already in use (EADDRINUSE)\n`);
     }
+    // An address this machine does not have (TEST-NET-1), and a metrics port in use.
+    const other = spawnSync(process.execPath, [BIN, 'serve', '--host', '192.0.2.1', '--port', '0', '--workers', '1'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(other.status, 1);
+    assert.equal(other.stderr, 'tcplab: cannot listen on 192.0.2.1 port 0: address not available on this machine (EADDRNOTAVAIL)\n');
+    const metrics = spawnSync(process.execPath, [BIN, 'serve', ...LOCAL, '--workers', '1', '--metrics-port', String(port)], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(metrics.status, 1);
+    assert.equal(metrics.stderr, `tcplab: cannot serve metrics on port ${port}: address already in use (EADDRINUSE)\n`);
   });
 
   test('bad flags: exit status 2', () => {
