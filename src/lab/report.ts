@@ -188,9 +188,19 @@ function account(frames: Frame[], run: LabRun): LabReport['accounting'] {
 function timeline(run: LabRun, frames: Frame[]): string[] {
   const ev: Array<{ ns: bigint; text: string }> = [];
   run.clients.forEach((c, i) => {
-    ev.push({ ns: c.startNs, text: `app    client ${i + 1} starts: tcplab connect ${c.args.join(' ')}` });
-    for (const line of c.stdout.trim().split('\n').filter(Boolean).slice(0, 20)) ev.push({ ns: c.endNs, text: `app    client ${i + 1}: ${line}` });
-    ev.push({ ns: c.endNs, text: `app    client ${i + 1} exits with status ${c.exit}` });
+    const who = `app    client ${i + 1}`;
+    ev.push({ ns: c.startNs, text: `${who} starts: tcplab connect ${c.args.filter((a) => a !== '--json').join(' ')}` });
+    const t = parseTranscript(c.stdout);
+    if (t) {
+      const base = BigInt(t.startedAt.sec) * 1_000_000_000n + BigInt(t.startedAt.nsec);
+      for (const e of t.events) ev.push({ ns: base + BigInt(Math.round(e.tNs)), text: `${who}: ${describeClientEvent(e)}` });
+      const rtts = t.rounds.map((r) => `${(r.rttNs / 1e6).toFixed(3)} ms`);
+      if (rtts.length) ev.push({ ns: c.endNs, text: `${who}: round-trip time ${rtts.slice(0, 5).join(', ')}${rtts.length > 5 ? ', …' : ''}` });
+      if (t.eventsDropped) ev.push({ ns: c.endNs, text: `${who}: (${t.eventsDropped} more socket events not recorded)` });
+    } else {
+      for (const line of (c.stdout + c.stderr).trim().split('\n').filter(Boolean).slice(0, 10)) ev.push({ ns: c.endNs, text: `${who}: ${line}` });
+    }
+    ev.push({ ns: c.endNs, text: `${who} exits with status ${c.exit}` });
   });
   for (const line of run.serverLog.split('\n')) {
     try {
@@ -245,4 +255,32 @@ function wrap(text: string, width: number, first: string, rest: string): string[
   }
   out.push(line);
   return out;
+}
+
+interface ClientTranscriptJson {
+  startedAt: { sec: number; nsec: number };
+  events: Array<{ tNs: number; kind: string; bytes: number }>;
+  rounds: Array<{ rttNs: number }>;
+  eventsDropped?: number;
+}
+
+/** `tcplab connect --json` output, or undefined when the client printed something else. */
+function parseTranscript(stdout: string): ClientTranscriptJson | undefined {
+  try {
+    const t = JSON.parse(stdout) as Partial<ClientTranscriptJson>;
+    if (t.startedAt && Array.isArray(t.events) && Array.isArray(t.rounds)) return t as ClientTranscriptJson;
+  } catch { /* not JSON */ }
+  return undefined;
+}
+
+/** One client socket event in words: what the application did, which the wire then shows. */
+function describeClientEvent(e: { kind: string; bytes: number }): string {
+  switch (e.kind) {
+    case 'connect': return 'connect() completed (handshake done)';
+    case 'write': return `write(${e.bytes} bytes)`;
+    case 'read': return `read() → ${e.bytes} bytes`;
+    case 'fin-sent': return 'shutdown(SHUT_WR): FIN queued';
+    case 'fin-received': return 'read() → end of stream (peer FIN)';
+    default: return `${e.kind}${e.bytes ? ` (${e.bytes} bytes)` : ''}`;
+  }
 }

@@ -146,7 +146,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
 }
 
 async function runClient(net: LabNet, host: string, run: ClientRun, filePath: string, timeoutMs: number): Promise<ClientOutcome> {
-  const args = ['connect', host, String(run.port ?? LAB_PORT), ...run.args];
+  const args = ['connect', host, String(run.port ?? LAB_PORT), '--json', ...run.args];
   if (run.fileBytes !== undefined) {
     await writeFile(filePath, pseudoRandomBytes(run.fileBytes));
     args.push('--file', filePath);
