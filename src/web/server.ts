@@ -59,7 +59,10 @@ export class UiServer {
   private pending: NodeJS.Timeout | undefined;
   private stopIngest: (() => void) | undefined;
 
+  private readonly loopbackOnly: boolean;
+
   constructor(private readonly opts: UiServerOptions = {}) {
+    this.loopbackOnly = isLoopbackHost(opts.host ?? '127.0.0.1');
     this.files = new Set((opts.files ?? []).map((f) => resolve(f)));
     this.store = new FrameStore('(none)', this.storeOpts());
     this.http = createServer((req, res) => {
@@ -131,6 +134,9 @@ export class UiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // DNS rebinding: a page from elsewhere that resolves its own name to 127.0.0.1 must not read
+    // the capture. On a loopback bind only loopback Host names are served.
+    if (this.loopbackOnly && !isLoopbackHost(req.headers.host ?? '')) return sendJson(res, 403, { error: 'Host not allowed' });
     const url = new URL(req.url ?? '/', 'http://x');
     const p = url.pathname;
     const q = (k: string): string => url.searchParams.get(k) ?? '';
@@ -237,6 +243,12 @@ export class UiServer {
     for (const f of frames) await w.write(f.record);
     await w.end();
   }
+}
+
+/** "127.0.0.1:8080", "localhost", "[::1]:80" → true (port ignored). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

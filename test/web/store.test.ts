@@ -100,3 +100,26 @@ test('flow graph rows and follow text of a telnet session', async () => {
   assert.equal(text1, text0);
   assert.equal(streamView(s, 99), undefined);
 });
+
+test('server: memory-cap notice in the status; loopback binds refuse foreign Host names (DNS rebinding)', async () => {
+  const { UiServer, isLoopbackHost } = await import('../../src/web/server.js');
+  const ui = new UiServer({ port: 0, maxFrames: 20 });
+  try {
+    await ui.openFile(fixture('analysis-lo-bulk-loss.pcap'));
+    const url = await ui.listen();
+    for (let i = 0; i < 100 && !ui.store.done; i++) await new Promise((r) => setTimeout(r, 20));
+    const st = await (await fetch(`${url}api/status`)).json() as { total: number; notices: string[] };
+    assert.equal(st.total, 73);
+    assert.match(st.notices.join('\n'), /Memory cap: only the last 20 frames are kept; \d+ older frames were dropped/);
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const r = request(`${url}api/status`, { headers: { Host: 'evil.example:8080' } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      r.on('error', reject);
+      r.end();
+    });
+    assert.equal(status, 403);
+  } finally {
+    await ui.close();
+  }
+  assert.deepEqual(['127.0.0.1:8080', 'localhost', '[::1]:80', '127.1.2.3', 'evil.example', '10.0.0.1:80', '[fe80::1]:80'].map(isLoopbackHost), [true, true, true, true, false, false, false]);
+});
