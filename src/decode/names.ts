@@ -19,6 +19,7 @@ export const LAYER_SHORT_NAMES: Readonly<Record<LayerId, string>> = {
   nflog: 'NFLOG',
   mpls: 'MPLS',
   arp: 'ARP',
+  teredo: 'Teredo',
   ip: 'IPv4',
   ipv6: 'IPv6',
   icmp: 'ICMP',

@@ -21,7 +21,7 @@
 
 export type LayerId =
   | 'null' | 'loop' | 'eth' | 'vlan' | 'llc' | 'sll' | 'sll2' | 'raw' | 'ppp' | 'nflog'
-  | 'mpls' | 'arp' | 'ip' | 'ipv6' | 'icmp' | 'icmpv6' | 'udp' | 'tcp' | 'data';
+  | 'mpls' | 'arp' | 'teredo' | 'ip' | 'ipv6' | 'icmp' | 'icmpv6' | 'udp' | 'tcp' | 'data';
 
 /** A malformed-packet fact (never a capture-truncation fact: that is `truncated`). */
 export interface DecodeIssue {

@@ -442,6 +442,12 @@ const ROWS: Row[] = [
     check: p => { assert.equal(p.eth!.fcsOffset, -1); assert.equal(p.eth!.trailerLength, 10); assert.equal(p.eth!.paddingLength, 0); },
   },
   {
+    name: 'Teredo (UDP 3544) with an origin indication carrying IPv6 + TCP',
+    lt: LT_RAW, bytes: ipv4(udp(3544, 50000, cat([0, 0], u16(0xffff), u32(0), ipv6(tcp({ sport: 8080 })))), { proto: 17 }),
+    layers: ['raw', 'ip', 'udp', 'teredo', 'ipv6', 'tcp'], issues: [],
+    check: p => { assert.equal(p.tcp!.srcPort, 8080); assert.equal(p.udp!.dstPort, 50000); },
+  },
+  {
     name: 'UDP one-line facts: ports and length',
     lt: LT_RAW, bytes: ipv4(udp(53, 5353, payload10), { proto: 17 }),
     layers: ['raw', 'ip', 'udp'], issues: [],
