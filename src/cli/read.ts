@@ -18,6 +18,7 @@ import { formatFilterError } from '../present/filter-error.js';
 import { applyFieldsOption, DEFAULT_FIELDS_OPTIONS, resolveFields, type FieldsOptions } from '../present/fields-out.js';
 import { makePrinter, type OutputFormat, type Printer } from '../present/printer.js';
 import { formatFieldList } from '../present/field-list.js';
+import { setNameResolution } from '../fields/format.js';
 import { isLabError, LabError } from '../util/errors.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
 import type { Frame } from '../fields/field.js';
@@ -62,6 +63,7 @@ export interface ShowOptions {
   q?: boolean;
   w?: string;
   F?: string;
+  n?: boolean;
   /** -P: print packets even while writing them with -w. */
   P?: boolean;
 }
@@ -85,6 +87,8 @@ export function prepareOutput(o: ShowOptions): { filter: CompiledFilter | undefi
     if (!r.ok) throw new LabError('ERR_USAGE_FILTER', formatFilterError(o.Y, r.errors[0]!));
     filter = r.filter;
   }
+  // -n: tshark turns off every name resolution, MAC vendor names included.
+  setNameResolution(o.n !== true);
   let limit = Infinity;
   if (o.c !== undefined) {
     const n = Number(o.c);
@@ -216,7 +220,7 @@ export function addShowOptions(cmd: Command): Command {
     .option('-w <file>', 'write the displayed packets to this capture file ("-" = stdout)')
     .option('-F <type>', 'file type for -w: pcapng (default, as tshark) or pcap')
     .option('-P', 'print packets even when writing them with -w')
-    .option('-n', 'no name resolution (always the case)');
+    .option('-n', 'no name resolution (MAC vendor names off too; addresses and ports are never resolved)');
 }
 
 export function registerRead(program: Command): void {

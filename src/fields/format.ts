@@ -72,12 +72,25 @@ export function ouiLongName(b: Uint8Array): string | undefined {
   return OUI_LONG[formatHex(b.subarray(0, 3), ':')];
 }
 
-/** "00:00:00_00:00:00", "Broadcast", or the bare MAC when the OUI is unknown. */
+let macNames = true;
+
+/** tshark -n: no name resolution at all, MAC addresses included (process-wide setting). */
+export function setNameResolution(on: boolean): void {
+  macNames = on;
+}
+
+/** "00:00:00_00:00:00", "Broadcast", or the bare MAC when the OUI is unknown (or with -n). */
 export function resolveMac(b: Uint8Array): string {
   const m = formatHex(b, ':');
+  if (!macNames) return m;
   if (m === 'ff:ff:ff:ff:ff:ff') return 'Broadcast';
   const name = OUI_NAMES[m.slice(0, 8)];
   return name === undefined ? m : `${name}_${m.slice(9)}`;
+}
+
+/** A MAC in -V labels: "resolved (aa:bb:…)", or just "aa:bb:…" with name resolution off. */
+export function macLabel(b: Uint8Array): string {
+  return macNames ? `${resolveMac(b)} (${formatHex(b, ':')})` : formatHex(b, ':');
 }
 
 /** aa:bb:cc:dd:ee:ff */

@@ -11,7 +11,7 @@ import type { FieldDef, FieldValue, Frame } from './field.js';
 import { lookupField } from './registry.js';
 import { encapOf, epochNs, protocolsOf } from './frame.js';
 import { ethPadding, nullFamily } from './link.js';
-import { formatAbsTime, formatEpoch, formatFieldValue, formatHex, formatIPv4, formatIPv6, formatMac, formatRelNs, ouiLongName, resolveMac } from './format.js';
+import { formatAbsTime, formatEpoch, formatFieldValue, formatHex, formatIPv4, formatIPv6, formatMac, formatRelNs, macLabel, ouiLongName, resolveMac } from './format.js';
 import { resetCause, tcpFlagsStr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
 import { dataBytes, isRetransmittedData } from './transport.js';
 
@@ -116,7 +116,7 @@ const etherTypeText = (t: number): string => `${ETHERTYPE_NAMES[t] ?? 'Unknown'}
 
 function macNode(f: Frame, parent: TreeNode, label: string, which: 'dst' | 'src', off: number): void {
   const b = f.record.data.subarray(off, off + 6);
-  const m = `${resolveMac(b)} (${formatMac(b)})`;
+  const m = macLabel(b);
   const n = add(parent, mk(`${label}: ${m}`, `eth.${which}`, b));
   add(n, mk('', `eth.${which}_resolved`, resolveMac(b), { hidden: true }));
   const ouiNum = ((b[0] ?? 0) << 16) | ((b[1] ?? 0) << 8) | (b[2] ?? 0);
@@ -139,7 +139,7 @@ function ethTree(f: Frame): TreeNode {
   const e = f.pkt.eth!;
   const d = f.record.data;
   const sb = d.subarray(e.srcOffset, e.srcOffset + 6), db = d.subarray(e.dstOffset, e.dstOffset + 6);
-  const src = `${resolveMac(sb)} (${formatMac(sb)})`, dst = `${resolveMac(db)} (${formatMac(db)})`;
+  const src = macLabel(sb), dst = macLabel(db);
   const t = mk(`Ethernet II, Src: ${src}, Dst: ${dst}`, 'eth', true);
   macNode(f, t, 'Destination', 'dst', e.dstOffset);
   macNode(f, t, 'Source', 'src', e.srcOffset);
@@ -177,13 +177,13 @@ function sllTree(f: Frame): TreeNode {
     add(t, mk(hat, 'sll.hatype', s.arphrdType));
     add(t, mk(pkt, 'sll.pkttype', s.packetType));
     add(t, mk(`Link-layer address length: ${s.addrLen}`, 'sll.halen', s.addrLen));
-    if (src) add(t, mk(`Source: ${resolveMac(src as Uint8Array)} (${formatMac(src as Uint8Array)})`, 'sll.src.eth', src));
+    if (src) add(t, mk(`Source: ${macLabel(src as Uint8Array)}`, 'sll.src.eth', src));
     if (unused) add(t, mk(`Unused: ${formatHex(unused as Uint8Array)}`, 'sll.unused', unused));
   } else {
     add(t, mk(pkt, 'sll.pkttype', s.packetType));
     add(t, mk(hat, 'sll.hatype', s.arphrdType));
     add(t, mk(`Link-layer address length: ${s.addrLen}`, 'sll.halen', s.addrLen));
-    if (src) add(t, mk(`Source: ${resolveMac(src as Uint8Array)} (${formatMac(src as Uint8Array)})`, 'sll.src.eth', src));
+    if (src) add(t, mk(`Source: ${macLabel(src as Uint8Array)}`, 'sll.src.eth', src));
     if (unused) add(t, mk(`Unused: ${formatHex(unused as Uint8Array)}`, 'sll.unused', unused));
     add(t, mk(proto, 'sll.etype', s.protocol));
   }
@@ -537,9 +537,9 @@ function arpTree(f: Frame): TreeNode {
     const macAt = (o: number): Uint8Array => d.subarray(o, o + 6);
     const ipAt = (o: number): number => (((d[o] ?? 0) << 24) | ((d[o + 1] ?? 0) << 16) | ((d[o + 2] ?? 0) << 8) | (d[o + 3] ?? 0)) >>> 0;
     const sm = macAt(a.senderHwOffset), tm = macAt(a.targetHwOffset);
-    add(t, mk(`Sender MAC address: ${resolveMac(sm)} (${formatMac(sm)})`, 'arp.src.hw_mac', sm));
+    add(t, mk(`Sender MAC address: ${macLabel(sm)}`, 'arp.src.hw_mac', sm));
     add(t, mk(`Sender IP address: ${formatIPv4(ipAt(a.senderProtoOffset))}`, 'arp.src.proto_ipv4', ipAt(a.senderProtoOffset)));
-    add(t, mk(`Target MAC address: ${resolveMac(tm)} (${formatMac(tm)})`, 'arp.dst.hw_mac', tm));
+    add(t, mk(`Target MAC address: ${macLabel(tm)}`, 'arp.dst.hw_mac', tm));
     add(t, mk(`Target IP address: ${formatIPv4(ipAt(a.targetProtoOffset))}`, 'arp.dst.proto_ipv4', ipAt(a.targetProtoOffset)));
   }
   return t;

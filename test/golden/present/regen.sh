@@ -48,6 +48,8 @@ gold "lo-zerowindow-snaplen128.summary" analysis-lo-zerowindow.pcap
 gold "any-sll2.V" any-sll2.pcap -V
 gold "lo-telnet-v4.json-e" present-lo-telnet-v4.pcap -T json -e tcp.srcport -e ip.addr -e tcp.options.mss_val -e tcp -c 4
 gold "lo-telnet-v4.ek-e" present-lo-telnet-v4.pcap -T ek -e tcp.srcport -e ip.addr -e tcp.options.mss_val -c 4
+gold "lo-telnet-v4.V-n" present-lo-telnet-v4.pcap -V -n -c 2
+gold "any-sll2.V-n" any-sll2.pcap -V -n -c 2
 gold "lo-telnet-v4.filter" present-lo-telnet-v4.pcap -Y "tcp.len > 0 && tcp.srcport == 6666"
 gold "lo-pingpong-loss.count" present-lo-pingpong-loss.pcap -c 7
 DISSECT="frame.number frame.len frame.cap_len frame.protocols frame.time_relative frame.time_delta frame.time_epoch eth.src eth.dst eth.type ip.version ip.hdr_len ip.dsfield ip.len ip.id ip.flags ip.flags.df ip.frag_offset ip.ttl ip.proto ip.checksum ip.src ip.dst ip.addr ipv6.src ipv6.dst ipv6.flow ipv6.plen ipv6.nxt ipv6.hlim tcp.srcport tcp.dstport tcp.port tcp.stream tcp.len tcp.seq tcp.seq_raw tcp.nxtseq tcp.ack tcp.ack_raw tcp.hdr_len tcp.flags tcp.flags.syn tcp.flags.ack tcp.flags.push tcp.flags.fin tcp.flags.str tcp.window_size_value tcp.window_size tcp.window_size_scalefactor tcp.checksum tcp.urgent_pointer tcp.options tcp.option_kind tcp.option_len tcp.options.mss_val tcp.options.wscale.shift tcp.options.wscale.multiplier tcp.options.sack_perm tcp.options.timestamp.tsval tcp.options.timestamp.tsecr tcp.options.sack_le tcp.options.sack_re tcp.payload data.data data.len tcp ip"
