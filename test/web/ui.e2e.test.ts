@@ -106,6 +106,12 @@ test('selecting a frame shows the -V tree; tree and hex pane highlight each othe
   const sel = page.locator('#tree li[aria-selected="true"] > span');
   assert.match(await sel.innerText(), /Header Checksum: 0x/);
   assert.deepEqual(await page.locator('#hex .b.hl').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['o'])), ['24', '25']);
+  // Keyboard: Down moves to the next visible item, whose bytes light up in turn.
+  await page.getByRole('tree').press('ArrowDown');
+  assert.match(await sel.innerText(), /Header checksum status: Unverified/);
+  await page.getByRole('tree').press('ArrowDown');
+  assert.match(await sel.innerText(), /^Source Address: 127\.0\.0\.1/);
+  assert.deepEqual(await page.locator('#hex .b.hl').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['o'])), ['26', '27', '28', '29']);
   await snap(page, '04-tree-hex');
 });
 

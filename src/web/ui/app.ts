@@ -214,13 +214,40 @@ function selectNode(idx: number): void {
   for (const n of nodes) { n.li.setAttribute('aria-selected', 'false'); n.li.firstElementChild?.classList.remove('sel'); }
   const n = nodes[idx];
   if (!n) return;
+  selectedNode = idx;
   n.li.setAttribute('aria-selected', 'true');
   n.li.firstElementChild?.classList.add('sel');
+  (n.li.firstElementChild as HTMLElement | null)?.scrollIntoView({ block: 'nearest' });
   for (let p = n.li.parentElement?.closest('li'); p; p = p.parentElement?.closest('li')) {
     if (p.getAttribute('aria-expanded') === 'false') toggle(p as HTMLElement);
   }
   highlight(n.span);
 }
+
+let selectedNode = -1;
+
+// Keyboard in the tree (WAI-ARIA tree pattern): Up/Down move, Right expands, Left collapses or
+// goes to the parent.
+tree.tabIndex = 0;
+tree.addEventListener('keydown', (e) => {
+  const visible = nodes.map((n, i) => [n, i] as const).filter(([n]) => (n.li.firstElementChild as HTMLElement | null)?.offsetParent !== null);
+  const pos = visible.findIndex(([, i]) => i === selectedNode);
+  const cur = nodes[selectedNode];
+  if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+    const next = visible[Math.max(0, Math.min(visible.length - 1, pos + (e.key === 'ArrowDown' ? 1 : -1)))];
+    if (next) selectNode(next[1]);
+  } else if (e.key === 'ArrowRight' && cur && cur.li.getAttribute('aria-expanded') === 'false') {
+    toggle(cur.li);
+  } else if (e.key === 'ArrowLeft' && cur) {
+    if (cur.li.getAttribute('aria-expanded') === 'true') toggle(cur.li);
+    else {
+      const parent = cur.li.parentElement?.closest('li');
+      const pi = nodes.findIndex((n) => n.li === parent);
+      if (pi >= 0) selectNode(pi);
+    }
+  } else return;
+  e.preventDefault();
+});
 
 function renderHex(): void {
   const out: string[] = [];
