@@ -14,6 +14,7 @@ import type { DecodedPacket } from '../decode/packet.js';
 import {
   TA_FAST_RETRANSMISSION, TA_RETRANSMISSION, TA_SPURIOUS_RETRANSMISSION,
 } from '../analysis/types.js';
+import { formatDuration } from '../present/tcp-analysis-explain.js';
 import type { Frame } from '../fields/field.js';
 import { lookupField } from '../fields/registry.js';
 import { Session } from '../pipeline/session.js';
@@ -29,6 +30,9 @@ export interface DropFact {
   frameNo: number;
   srcPort: number;
   seq: number;
+  /** Raw ACK number (meaningful when the ACK flag is set) and TCP flags of the dropped packet. */
+  ack: number;
+  flags: number;
   len: number;
 }
 
@@ -108,6 +112,13 @@ export async function buildReport(run: LabRun): Promise<LabReport> {
   if (accounting.kernel['tlp']) why.push(`${accounting.kernel['tlp']} tail-loss probe(s), which Wireshark can only call Retransmission`);
   if (accounting.kernel['fast'] !== w['fast_retransmission']) why.push(`${accounting.kernel['fast']} fast retransmit(s) by the kernel vs ${w['fast_retransmission']} labelled fast`);
   out.push(`  label disagreements: ${accounting.disagreements}${why.length ? ` (${why.join('; ')}): Wireshark guesses from the wire, the kernel knows why it sent` : ''}`);
+  const perFrame = retransmissionTruths(frames, drops);
+  if (perFrame.length > 0) {
+    out.push('  per retransmission (Wireshark\'s label | what really happened | the kernel\'s mechanism):');
+    for (const t of perFrame) out.push(`    frame ${t.frameNo}: ${t.label} | ${t.cause} | ${t.mechanism}${t.agrees ? '' : '   ← the label misses this'}`);
+    const wrong = perFrame.filter((t) => !t.agrees).length;
+    out.push(`    ${perFrame.length - wrong} of ${perFrame.length} labels name what happened; ${wrong} do not`);
+  }
   out.push('', '-- Timeline (app, kernel, wire)');
   out.push(...timeline(run, frames));
   if (missing.length > 0) out.push('', `!! the capture does not show: ${missing.join(', ')}`);
@@ -163,7 +174,7 @@ async function dropFacts(run: LabRun, records: CaptureRecord[]): Promise<DropFac
     const p = dec.decode(r);
     if (!p.tcp) continue;
     const prefix = /tcplab-drop-(\d+)/.exec(Buffer.from(r.data).toString('latin1'));
-    out.push({ rule: prefix ? Number(prefix[1]) : 0, frameNo: seenAt.get(key(p)) ?? 0, srcPort: p.tcp.srcPort, seq: p.tcp.seq, len: p.tcp.len });
+    out.push({ rule: prefix ? Number(prefix[1]) : 0, frameNo: seenAt.get(key(p)) ?? 0, srcPort: p.tcp.srcPort, seq: p.tcp.seq, ack: p.tcp.ack, flags: p.tcp.flags, len: p.tcp.len });
   }
   return out;
 }
@@ -283,4 +294,50 @@ function describeClientEvent(e: { kind: string; bytes: number }): string {
     case 'fin-received': return 'read() → end of stream (peer FIN)';
     default: return `${e.kind}${e.bytes ? ` (${e.bytes} bytes)` : ''}`;
   }
+}
+
+export interface RetransmissionTruth {
+  frameNo: number;
+  label: string;
+  cause: string;
+  mechanism: string;
+  agrees: boolean;
+}
+
+/** Linux's minimum RTO: a retransmission sooner than this after the original was not an RTO. */
+const RTO_MIN_NS = 200_000_000;
+
+/**
+ * For each frame Wireshark calls a retransmission: its label, the true cause (the lab knows what
+ * it dropped) and the kernel's likely mechanism (fast retransmit, tail-loss probe, RTO).
+ */
+export function retransmissionTruths(frames: readonly Frame[], drops: readonly DropFact[]): RetransmissionTruth[] {
+  const out: RetransmissionTruth[] = [];
+  for (const f of frames) {
+    const a = f.tcp;
+    const t = f.pkt.tcp;
+    if (!a || !t || (a.flags & (TA_RETRANSMISSION | TA_FAST_RETRANSMISSION | TA_SPURIOUS_RETRANSMISSION)) === 0) continue;
+    const fast = (a.flags & TA_FAST_RETRANSMISSION) !== 0;
+    const spurious = (a.flags & TA_SPURIOUS_RETRANSMISSION) !== 0;
+    const label = fast ? 'Fast Retransmission' : spurious ? 'Spurious Retransmission' : 'Retransmission';
+    const before = (d: DropFact) => d.frameNo > 0 && d.frameNo < f.record.frameNo;
+    const lostOriginal = drops.find((d) => before(d) && d.srcPort === t.srcPort && d.seq === t.seq && d.len > 0);
+    // A lost ACK: a dropped packet of the peer's that acknowledged all of this segment.
+    const dataEnd = (t.seq + t.len) >>> 0;
+    const lostAck = drops.find((d) => before(d) && d.srcPort === t.dstPort && (d.flags & 0x010) !== 0 && ((d.ack - dataEnd) | 0) >= 0);
+    const cause = lostOriginal
+      ? `its original (frame ${lostOriginal.frameNo}) was lost: the lab dropped it`
+      : lostAck
+        ? `the data had arrived; the peer's packet ${lostAck.frameNo} (its ACK) was lost`
+        : 'nothing was lost on the wire';
+    let mechanism: string;
+    if (fast) mechanism = 'fast retransmit after duplicate ACKs';
+    else if (a.rtoFrame > 0 && a.rtoNs < RTO_MIN_NS) mechanism = `tail-loss probe (${formatDuration(a.rtoNs)} after frame ${a.rtoFrame}, below the 200 ms minimum RTO)`;
+    else if (a.rtoFrame > 0) mechanism = `retransmission timeout (RTO) after ${formatDuration(a.rtoNs)}`;
+    else mechanism = 'timer (RTO or probe)';
+    const isTlp = mechanism.startsWith('tail-loss');
+    const agrees = spurious ? !lostOriginal : fast ? true : !isTlp;
+    out.push({ frameNo: f.record.frameNo, label, cause, mechanism, agrees });
+  }
+  return out;
 }
