@@ -13,8 +13,8 @@
  * Usage (after `npx tsc -p .`):
  *   node dist/bench/filter.bench.js FILE [FILE …]
  * Make a large file from real captures (not committed), e.g.:
- *   mergecap -a -F pcap -w /tmp/seed.pcap test/fixtures/pcap/filter-*.pcap
- *   mergecap -a -F pcap -w /tmp/big.pcap $(for i in $(seq 200); do echo /tmp/seed.pcap; done)
+ *   mergecap -a -F pcap -w /tmp/filter-seed.pcap test/fixtures/pcap/filter-*.pcap
+ *   mergecap -a -F pcap -w /tmp/filter-big.pcap $(for i in $(seq 200); do echo /tmp/filter-seed.pcap; done)
  * Not part of the tests: numbers depend on the machine.
  */
 import { readFileSync } from 'node:fs';

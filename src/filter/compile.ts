@@ -225,8 +225,25 @@ function constPred(op: RelOp, type: FieldType, c: Value): Pred {
   }
 }
 
+/** Types whose field values are plain numbers ordered as numbers (no masks, no bigint). */
+function numericType(type: FieldType): boolean {
+  return (INT_TYPES.has(type) && type !== 'FT_UINT64' && type !== 'FT_INT64') || type === 'FT_RELATIVE_TIME' || type === 'FT_DOUBLE' || type === 'FT_FLOAT';
+}
+
 function pairTest(op: RelOp, type: FieldType): (a: Value, b: Value) => boolean {
   if (op === 'contains') return contains;
+  // FT_IPv4 field values are unsigned numbers (/32): as numbers when both sides are fields
+  if (numericType(type) || type === 'FT_IPv4') {
+    // intentional duplication of the comparator, hot path (field == field): no dispatch
+    switch (op) {
+      case 'eq': return (a, b) => a === b;
+      case 'ne': return (a, b) => a !== b;
+      case 'gt': return (a, b) => (a as number) > (b as number);
+      case 'ge': return (a, b) => (a as number) >= (b as number);
+      case 'lt': return (a, b) => (a as number) < (b as number);
+      case 'le': return (a, b) => (a as number) <= (b as number);
+    }
+  }
   const cmp = comparatorFor(type);
   switch (op) {
     case 'eq': return (a, b) => cmp(a, b) === 0;
@@ -291,6 +308,19 @@ function compileTest(t: Test, fields: Set<FieldDef>): Predicate {
         const ls0 = left(f);
         const n = ls0.length;
         if (n === 0) return false;
+        if (n === 1) {
+          // one occurrence (the usual case): keep it in a local, no copy
+          const a = ls0[0] as Value;
+          const rs = right(f);
+          const m = rs.length;
+          if (m === 0) return false;
+          for (let j = 0; j < m; j++) {
+            const r = test(a, rs[j] as Value);
+            if (all && !r) return false;
+            if (!all && r) return true;
+          }
+          return all;
+        }
         ls.length = 0;
         for (let i = 0; i < n; i++) ls.push(ls0[i] as Value);
         const rs = right(f);
