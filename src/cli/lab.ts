@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LabError } from '../util/errors.js';
 import { SCENARIOS, findScenario, withSeed, type Scenario } from '../lab/scenarios.js';
 import { runScenario } from '../lab/runner.js';
@@ -69,12 +73,23 @@ export function registerLab(program: Command): void {
         const run = await runScenario(sc, say ? { onProgress: say } : {});
         const report = await buildReport(run);
         process.stdout.write(report.text);
-        if (flags.write) {
-          await saveAnnotatedCapture(run, report, flags.write);
-          process.stderr.write(`lab: capture written to ${flags.write}\n`);
+        const saved = flags.write ?? (flags.ui ? join(run.dir, `${sc.name}.pcapng`) : undefined);
+        if (saved) {
+          await saveAnnotatedCapture(run, report, saved);
+          if (flags.write) process.stderr.write(`lab: capture written to ${flags.write}\n`);
         }
-        if (flags.ui) process.stderr.write('lab: --ui: the web UI is not built yet; open the capture with `tcplab read -r FILE`\n');
         if (report.missing.length > 0) process.exitCode = EXIT_FAILURE;
+        if (flags.ui && saved) {
+          // The web UI on the saved capture, until Ctrl-C (the lab network is already gone).
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          const bin = fileURLToPath(new URL('../../../bin/tcplab', import.meta.url));
+          const ui = spawn(process.execPath, [bin, 'ui', '-r', saved], { stdio: 'inherit' });
+          const stop = () => ui.kill('SIGINT');
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+          await once(ui, 'exit');
+        }
       } catch (e) {
         if (e instanceof LabError) {
           process.stderr.write(`tcplab lab: ${e.message}\n`);
