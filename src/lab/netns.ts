@@ -142,7 +142,11 @@ export class LabNet {
     }
   }
 
-  /** Starts a long-running process in a host; it is killed by close() or when tcplab dies. */
+  /**
+   * Starts a long-running process in a host; it is killed by close() or when tcplab dies.
+   * Caveat: the kernel clears the parent-death signal when a process changes its user id, so a
+   * program that drops privileges (tcpdump without `-Z root`) would outlive a killed tcplab.
+   */
   spawn(host: HostName, cmd: string, args: readonly string[], options: SpawnOptions = {}): LabProcess {
     if (this.closed) throw new LabError('ERR_LAB_CLOSED', 'lab network already closed');
     const argv = this.wrap(host, cmd, args);

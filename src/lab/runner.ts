@@ -76,7 +76,8 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
     }
     const iface = net.address('client').iface;
     const capturePath = join(dir, `${sc.name}.pcap`);
-    const capture = net.spawn('client', 'tcpdump', ['-i', iface, '--immediate-mode', '-U', '-n', '-s', '0', '-w', capturePath, 'tcp']);
+    // -Z root: tcpdump must not change its user id, which would clear its parent-death signal.
+    const capture = net.spawn('client', 'tcpdump', ['-i', iface, '-Z', 'root', '--immediate-mode', '-U', '-n', '-s', '0', '-w', capturePath, 'tcp']);
     await waitFor(capture.child, /listening on/, 10_000, 'tcpdump');
     const dropCaptures: LabProcess[] = [];
     let dropsPath: string | undefined;
@@ -84,7 +85,7 @@ export async function runScenario(sc: Scenario, opts: RunOptions = {}): Promise<
       for (const h of hosts) {
         const p = join(dir, `${sc.name}-drops-${h}.pcap`);
         dropsPath ??= p;
-        const d = net.spawn(h, 'tcpdump', ['-i', `nflog:${NFLOG_GROUP}`, '--immediate-mode', '-U', '-n', '-w', p]);
+        const d = net.spawn(h, 'tcpdump', ['-i', `nflog:${NFLOG_GROUP}`, '-Z', 'root', '--immediate-mode', '-U', '-n', '-w', p]);
         await waitFor(d.child, /listening on/, 10_000, 'tcpdump (nflog)');
         dropCaptures.push(d);
       }

@@ -77,3 +77,24 @@ test('lab on two hosts (veth): retransmission across 10.66.0.1 ↔ 10.66.0.2', {
   assert.match(r.stdout, /10\.66\.0\.1 → 10\.66\.0\.2\s+TCP \d+ \d+ → 6666 \[SYN\]/);
   assert.match(r.stdout, /\[TCP Retransmission\] 6666 → /);
 });
+
+test('a killed `tcplab lab` leaves no process, namespace or nftables table behind', { skip: isRoot ? false : 'needs root', timeout: 60_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [bin, 'lab', 'retransmission'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    const t = setTimeout(() => reject(new Error(`lab never started: ${err}`)), 30_000);
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (/client 1|starting tcplab serve/.test(err)) { clearTimeout(t); resolve(); }
+    });
+  });
+  child.kill('SIGKILL');
+  const leftovers = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n')
+    .filter((l) => /tcplab-lab-retransmission-|serve --host 127\.0\.0\.1 --port 6666 --log-format json|nflog:5/.test(l));
+  const deadline = Date.now() + 5000;
+  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(leftovers(), []);
+  assert.doesNotMatch(execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }), /tcplab/);
+  assert.doesNotMatch(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }), /tcplab/);
+});
