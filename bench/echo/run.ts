@@ -15,9 +15,10 @@
  *          [--scenarios 50x64,200x1024,50x16384] [--tests throughput,hold,flood]
  *          [--hold-conns 10000] [--hold-s 10] [--flood-conns 50,200] [--flood-s 15]
  *          [--nice=-5]
- *          [--tcplab 'node bin/tcplab serve --port {port}'] [--json results.json]
+ *          [--tcplab 'node bin/tcplab serve --port {port}'] [--server NAME='CMD {port}' ...] [--json results.json]
  * Servers: go (reference), tcplab (`tcplab serve`, default flags), standin (bench/echo/stand-in.ts),
- * go64k (the reference reading 64 KiB at a time: how much of a gap the read size alone explains).
+ * go64k (the reference reading 64 KiB at a time: how much of a gap the read size alone explains),
+ * or any NAME defined by --server NAME='CMD {port}' (e.g. an older build of serve, to A/B a change).
  * Prints Markdown tables (as pasted into BENCHMARKS.md); --json also writes every raw run.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -43,6 +44,7 @@ const opt = parseOptions({
     nice: { type: 'string', default: '0' },
     'flood-s': { type: 'string', default: '15' },
     tcplab: { type: 'string', default: `${process.execPath} bin/tcplab serve --port {port}` },
+    server: { type: 'string', multiple: true, default: [] },
     json: { type: 'string' },
   },
 } as const);
@@ -70,7 +72,11 @@ function serverArgv(name: string, bins: GoBinaries): string[] {
     case 'go64k': return [bins.goEcho, '-addr', '127.0.0.1:{port}', '-buf', '65536'];
     case 'tcplab': return (opt.tcplab ?? '').split(/\s+/).filter(Boolean);
     case 'standin': return [process.execPath, 'dist/bench/echo/stand-in.js', '{port}'];
-    default: throw new Error(`unknown server ${name} (go, go64k, tcplab, standin)`);
+    default: {
+      const custom = (opt.server ?? []).find((d) => d.startsWith(`${name}=`));
+      if (custom) return custom.slice(name.length + 1).split(/\s+/).filter(Boolean);
+      throw new Error(`unknown server ${name} (go, go64k, tcplab, standin, or one given by --server ${name}='CMD {port}')`);
+    }
   }
 }
 
