@@ -26,7 +26,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import {
-  buildGo, removeBuild, exclusive, cleanUpOnSignal, setNiceness, freePort, startServer, stopServer, runLoadgen, rssBytes, cpuSeconds, openFds,
+  buildGo, removeBuild, exclusive, cleanUpOnSignal, setNiceness, killTree, freePort, startServer, stopServer, runLoadgen, rssBytes, cpuSeconds, openFds,
   sleep, type GoBinaries, type LoadResult, type RunningServer,
 } from './servers.js';
 
@@ -176,7 +176,7 @@ async function flood(bins: GoBinaries, name: string, conns: number): Promise<Flo
   const sampler = setInterval(() => {
     const r = rssBytes(srv.pid);
     if (Number.isFinite(r)) rssSeries.push(r);
-    if (r > RSS_KILL_BYTES && !killedAtCap) { killedAtCap = true; srv.proc.kill('SIGKILL'); }
+    if (r > RSS_KILL_BYTES && !killedAtCap) { killedAtCap = true; killTree(srv.proc); }
   }, 250);
   try {
     const load = await runLoadgen(bins.loadgen, [

@@ -65,7 +65,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** SIGKILL a child and its descendants (a primary killed alone could leave its workers behind). */
-function killTree(p: ChildProcess): void {
+export function killTree(p: ChildProcess): void {
   if (p.pid === undefined) return;
   for (const pid of processTree(p.pid).reverse()) {
     try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
