@@ -16,7 +16,8 @@ export async function saveAnnotatedCapture(run: LabRun, report: LabReport, path:
   const comment = [`tcplab lab ${sc.name}: ${sc.summary}`, ...sc.narrative, ...truth].join('\n');
   const out = createWriteStream(path);
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
-  const writer = new PcapngWriter(out, { comment, tsDigits: 9 });
+  // tcpdump in the lab writes microseconds: keep that resolution (tshark then shows 6 digits).
+  const writer = new PcapngWriter(out, { comment, tsDigits: 6 });
   const dropped = new Set(report.drops.map((d) => d.frameNo));
   const work = (async () => {
     for (const r of report.records) {
