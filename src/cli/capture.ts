@@ -12,12 +12,14 @@ import type { Command } from 'commander';
 import { startLiveCapture, type LiveCaptureSource } from '../wire/live.js';
 import { addShowOptions, fail, openSink, prepareOutput, runSession, StdoutWriter, type FrameSink, type ShowOptions } from './read.js';
 import { LabError } from '../util/errors.js';
+import { formatInterfaceList, listCaptureInterfaces } from '../wire/interfaces.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
 
 interface CaptureOptions extends ShowOptions {
   i?: string;
   f?: string;
   a: string[];
+  D?: boolean;
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -41,8 +43,10 @@ export function registerCapture(program: Command): void {
     .description('Capture live packets (tcpdump/dumpcap underneath) and print them as tshark does')
     .option('-i <iface>', 'interface to capture on (e.g. lo, any, eth0)')
     .option('-f <bpf>', 'capture filter (BPF, tcpdump syntax)')
-    .option('-a <autostop>', 'stop condition: duration:SECONDS (repeatable)', collect, [] as string[]);
+    .option('-a <autostop>', 'stop condition: duration:SECONDS (repeatable)', collect, [] as string[])
+    .option('-D', 'print the list of interfaces and exit (as tshark -D)');
   addShowOptions(cmd).action(async (o: CaptureOptions) => {
+    if (o.D === true) return listInterfaces();
     let prep: ReturnType<typeof prepareOutput>;
     let durationSec: number | undefined;
     try {
@@ -85,4 +89,15 @@ export function registerCapture(program: Command): void {
     }
     process.stderr.write(`${shown} packet${shown === 1 ? '' : 's'} captured\n`);
   });
+}
+
+/** `capture -D`: the interface list in tshark's format; exit 1 with a how-to-fix line on failure. */
+async function listInterfaces(): Promise<void> {
+  try {
+    const { interfaces } = await listCaptureInterfaces();
+    if (interfaces.length === 0) throw new LabError('ERR_CAPTURE_TOOL', 'There are no interfaces on which a capture can be done (run as root, or give dumpcap/tcpdump cap_net_raw,cap_net_admin)');
+    process.stdout.write(formatInterfaceList(interfaces));
+  } catch (e) {
+    fail(e, EXIT_FAILURE);
+  }
 }
