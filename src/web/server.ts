@@ -27,13 +27,16 @@ import { dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { FrameStore } from './store.js';
-import { conversationsView, expertView, followView, streamView } from './views.js';
+import { conversationsView, expertView, followView, ladderPage, streamView } from './views.js';
 import { exportStreamHtml, ladderSvg, stevensSvg, senderOf } from './svg.js';
 import { pageHtml } from './page.js';
 import { bufferSource, loadSource } from './ingest.js';
 import { openCaptureFile } from '../wire/open.js';
 import { PcapngWriter } from '../wire/pcapng-writer.js';
 import { parseFilter } from '../filter/index.js';
+
+/** Segments per flow-graph page. */
+const LADDER_PAGE = 500;
 
 /** Largest upload accepted (bytes). */
 export const MAX_UPLOAD = 512 * 1024 * 1024;
@@ -173,15 +176,24 @@ export class UiServer {
         const f = followView(this.store, n);
         return f ? sendJson(res, 200, f) : sendJson(res, 404, { error: `no TCP stream ${n}` });
       }
-      const v = streamView(this.store, n);
-      if (!v) return sendJson(res, 404, { error: `no TCP stream ${n}` });
       if (m[1] === 'export') {
+        const v = streamView(this.store, n, 0, 2000);
+        if (!v) return sendJson(res, 404, { error: `no TCP stream ${n}` });
         res.setHeader('Content-Disposition', `attachment; filename="tcp-stream-${n}.html"`);
         return sendText(res, 200, 'text/html; charset=utf-8', exportStreamHtml(v, this.store.name));
       }
+      const around = url.searchParams.has('around') ? num('around', 0) : undefined;
+      const page = ladderPage(this.store, n, around, LADDER_PAGE);
+      if (!page) return sendJson(res, 404, { error: `no TCP stream ${n}` });
+      const v = page.view;
       const dirParam = q('dir');
       const dir = dirParam === '0' ? 0 : dirParam === '1' ? 1 : senderOf(v);
-      return sendJson(res, 200, { ...v, ladder: ladderSvg(v), stevens: stevensSvg(v, dir), sender: dir });
+      const rows = v.rows.slice(page.from, page.from + LADDER_PAGE);
+      return sendJson(res, 200, {
+        stream: v.stream, a: v.a, b: v.b, rows, from: page.from, totalRows: v.rows.length,
+        prevNo: v.rows[page.from - 1]?.no ?? null, nextNo: v.rows[page.from + LADDER_PAGE]?.no ?? null,
+        ladder: ladderSvg(v, LADDER_PAGE, page.from), stevens: stevensSvg(v, dir), sender: dir,
+      });
     }
     if (p === '/api/conversations') return sendJson(res, 200, conversationsView(this.store));
     if (p === '/api/expert') return sendJson(res, 200, expertView(this.store));

@@ -12,6 +12,8 @@ export function escapeHtml(s: string): string {
 }
 
 const ROW_H = 34;
+/** Above this many segments the Stevens graph draws paths instead of one element per segment. */
+const PATH_MODE_SEGMENTS = 5000;
 const TOP = 44;
 const LANE_A = 230;
 const LANE_B = 690;
@@ -24,9 +26,9 @@ function arrowClass(r: LadderRow): string {
   return r.len > 0 ? 'data' : 'ack';
 }
 
-/** The ladder of a stream; `maxRows` bounds its size (the page pages through longer streams). */
-export function ladderSvg(v: StreamView, maxRows = 2000): string {
-  const rows = v.rows.slice(0, maxRows);
+/** The ladder of rows [from, from+maxRows) of a stream (the page pages through longer streams). */
+export function ladderSvg(v: StreamView, maxRows = 2000, from = 0): string {
+  const rows = v.rows.slice(from, from + maxRows);
   const h = TOP + rows.length * ROW_H + 20;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="ladder" width="${WIDTH}" height="${h}" viewBox="0 0 ${WIDTH} ${h}" font-family="monospace" font-size="11">`);
@@ -49,7 +51,7 @@ export function ladderSvg(v: StreamView, maxRows = 2000): string {
     if (r.analysis) out.push(`<text class="flag" x="${(LANE_A + LANE_B) / 2}" y="${y + 17}" text-anchor="middle" fill="#c00">${escapeHtml(r.analysis)}</text>`);
     out.push('</g>');
   });
-  if (v.rows.length > rows.length) out.push(`<text x="8" y="${h - 4}">… ${v.rows.length - rows.length} more segments</text>`);
+  if (v.rows.length > from + rows.length) out.push(`<text x="8" y="${h - 4}">… ${v.rows.length - from - rows.length} more segments</text>`);
   out.push('</svg>');
   return out.join('');
 }
@@ -109,7 +111,17 @@ export function stevensSvg(v: StreamView, dir: 0 | 1 = senderOf(v), width = 800,
       }
     }
   }
-  for (const r of data) {
+  // Long streams: all segments as two paths (one for retransmissions), no per-segment elements.
+  if (data.length > PATH_MODE_SEGMENTS) {
+    let d = '', rd = '';
+    for (const r of data) {
+      if (r.len <= 0) continue;
+      const seg = `M${f(X(r.t))},${f(Y(r.seq))}V${f(Math.min(Y(r.seq + r.len), Y(r.seq) - 1))}`;
+      if (r.retrans) rd += seg; else d += seg;
+    }
+    out.push(`<path class="segs" d="${d}" stroke="#000" fill="none"/><path class="segs retrans" d="${rd}" stroke="#d00" fill="none"/>`);
+  }
+  for (const r of data.length > PATH_MODE_SEGMENTS ? [] : data) {
     if (r.len === 0 && !r.flags.includes('SYN') && !r.flags.includes('FIN')) continue;
     const x = X(r.t);
     const color = r.retrans ? '#d00' : '#000';
@@ -124,11 +136,14 @@ export function stevensSvg(v: StreamView, dir: 0 | 1 = senderOf(v), width = 800,
   return out.join('');
 }
 
-/** A static, self-contained HTML page of one stream: ladder, Stevens graph and explanations. */
+/**
+ * A static, self-contained HTML page of one stream: ladder, Stevens graph and explanations.
+ * The ladder and the segment table show the first 2000 segments.
+ */
 export function exportStreamHtml(v: StreamView, captureName: string): string {
   const expl = v.rows.filter((r) => r.explain.length > 0)
     .map((r) => `<li><b>Frame ${r.no}</b> ${escapeHtml(r.info)}<ul>${r.explain.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul></li>`).join('');
-  const table = v.rows.map((r) => `<tr class="${arrowClass(r)}"><td>${r.no}</td><td>${escapeHtml(r.time)}</td><td>${r.dir === 0 ? '→' : '←'}</td><td>${escapeHtml(r.info)}</td></tr>`).join('');
+  const table = v.rows.slice(0, 2000).map((r) => `<tr class="${arrowClass(r)}"><td>${r.no}</td><td>${escapeHtml(r.time)}</td><td>${r.dir === 0 ? '→' : '←'}</td><td>${escapeHtml(r.info)}</td></tr>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>TCP stream ${v.stream} — ${escapeHtml(captureName)}</title>
 <style>body{font-family:sans-serif;margin:1em 2em}svg .arrow line{stroke:#333;stroke-width:1.4}svg .arrow.synfin line{stroke:#777}svg .arrow.rst line{stroke:#a40000}svg .arrow.bad line{stroke:#c00}
 table{border-collapse:collapse;font:12px monospace}td{padding:1px 6px}tr.bad{background:#121212;color:#f78787}tr.rst{background:#a40000;color:#fffc9c}tr.synfin{background:#a0a0a0}tr.data,tr.ack{background:#e7e6ff}</style></head>

@@ -58,14 +58,22 @@ function endpointKey(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
-/** The flow graph of one stream; undefined when the store has no such stream. */
-export function streamView(store: FrameStore, stream: number): StreamView | undefined {
+/**
+ * The flow graph of one stream; undefined when the store has no such stream. Every segment gets
+ * its numbers (the Stevens graph needs them all); only rows [detailFrom, detailFrom+detailCount)
+ * get the Info text and the --explain lines, so a long stream costs little per request.
+ */
+export function streamView(store: FrameStore, stream: number, detailFrom = 0, detailCount = Infinity): StreamView | undefined {
   let a = '', b = '';
   let t0 = -1;
+  let i = -1;
+  const detailTo = detailFrom + detailCount;
   const rows = store.forStream(stream, (f: Frame): LadderRow | undefined => {
     const t = f.pkt.tcp;
     const an = f.tcp;
     if (t === undefined || an === undefined) return undefined;
+    i++;
+    const detail = i >= detailFrom && i < detailTo;
     const [src, dst] = addressColumns(f);
     const from = endpointKey(src, t.srcPort);
     if (a === '') { a = from; b = endpointKey(dst, t.dstPort); }
@@ -79,8 +87,8 @@ export function streamView(store: FrameStore, stream: number): StreamView | unde
       flags: tcpFlagNames(t.flags),
       seq: an.relSeq, ack: an.relAck, len: t.len, win: an.windowSize,
       analysis: an.hasRecord ? formatAnalysisPrefix(an).trim() : '',
-      explain: an.hasRecord ? explainTcpAnalysis(an) : [],
-      info: protocolAndInfo(f)[1],
+      explain: detail && an.hasRecord ? explainTcpAnalysis(an) : [],
+      info: detail ? protocolAndInfo(f)[1] : '',
       sackLe: an.sackLe, sackRe: an.sackRe,
       hasAck: (t.flags & 0x10) !== 0,
       retrans: (flagged & RETRANS) !== 0,
@@ -88,6 +96,16 @@ export function streamView(store: FrameStore, stream: number): StreamView | unde
   }).filter((r): r is LadderRow => r !== undefined);
   if (rows.length === 0) return undefined;
   return { stream, a, b, rows };
+}
+
+/** Rows of the ladder page holding frame `around` (or the first page), `size` rows. */
+export function ladderPage(store: FrameStore, stream: number, around: number | undefined, size: number): { from: number; view: StreamView } | undefined {
+  const frames = store.streamFrames(stream);
+  let idx = around === undefined ? 0 : frames.indexOf(around);
+  if (idx < 0) idx = 0;
+  const from = Math.max(0, Math.min(idx - Math.floor(size / 4), frames.length - size));
+  const view = streamView(store, stream, from, size);
+  return view ? { from, view } : undefined;
 }
 
 /** One direction's bytes as Follow TCP Stream shows them. */
@@ -217,9 +235,4 @@ export function expertView(store: FrameStore): ExpertGroup[] {
   });
   const rank = { Warning: 0, Note: 1, Chat: 2 } as const;
   return [...groups.values()].sort((x, y) => rank[x.severity] - rank[y.severity] || y.count - x.count);
-}
-
-/** The Info text of a frame, for places that list frames (export). */
-export function infoOf(f: Frame): string {
-  return protocolAndInfo(f)[1];
 }

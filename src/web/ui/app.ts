@@ -10,7 +10,7 @@ interface Row { no: number; time: string; src: string; dst: string; proto: strin
 interface TreeItem { label: string; abbrev?: string; generated?: boolean; span?: [number, number]; children?: TreeItem[] }
 interface Status { name: string; total: number; displayed: number; first: number; done: boolean; error: string | null; live: boolean; notices: string[] }
 interface LadderRow { no: number; dir: 0 | 1; time: string; analysis: string; explain: string[]; info: string; flags: string; seq: number; ack: number; len: number; win: number }
-interface StreamResp { stream: number; a: string; b: string; rows: LadderRow[]; ladder: string; stevens: string; sender: 0 | 1 }
+interface StreamResp { stream: number; a: string; b: string; rows: LadderRow[]; from: number; totalRows: number; prevNo: number | null; nextNo: number | null; ladder: string; stevens: string; sender: 0 | 1 }
 interface FollowResp { node0: string; node1: string; chunks: { node: 0 | 1; frame: number; text: string; gap: boolean }[]; bytes0: number; bytes1: number }
 
 const ROW_H = 18;
@@ -342,17 +342,24 @@ function needStream(): number | undefined {
   return selectedStream;
 }
 
-async function showFlow(stream: number): Promise<void> {
-  const s = await getJson<StreamResp>(`/api/stream/${stream}`);
+async function showFlow(stream: number, around = selected): Promise<void> {
+  const s = await getJson<StreamResp>(`/api/stream/${stream}?around=${around}`);
   openPanel(`Flow graph — TCP stream ${stream}: ${s.a} ⇄ ${s.b}`,
     `<div id="steps"><button id="prev">◀ Prev</button><button id="next">Next ▶</button><span id="stepinfo"></span></div><div id="explain"></div><div id="ladder">${s.ladder}</div>`, 'flow', stream);
-  let cur = s.rows.findIndex((r) => r.no === selected);
+  let cur = s.rows.findIndex((r) => r.no === around);
   if (cur < 0) cur = 0;
   const step = (i: number): void => {
+    // Past the page's edge: load the neighbouring page around the next frame.
+    if (i < 0 && s.prevNo !== null) { void showFlow(stream, s.prevNo); return; }
+    if (i >= s.rows.length && s.nextNo !== null) { void showFlow(stream, s.nextNo); return; }
     cur = Math.max(0, Math.min(s.rows.length - 1, i));
     const r = s.rows[cur]!;
-    for (const g of panelBody.querySelectorAll('.arrow')) g.classList.toggle('cur', g.getAttribute('data-frame') === String(r.no));
-    $('stepinfo').textContent = `Frame ${r.no} (${cur + 1} of ${s.rows.length})`;
+    for (const g of panelBody.querySelectorAll('.arrow')) {
+      const on = g.getAttribute('data-frame') === String(r.no);
+      g.classList.toggle('cur', on);
+      if (on) g.scrollIntoView({ block: 'nearest' });
+    }
+    $('stepinfo').textContent = `Frame ${r.no} (${s.from + cur + 1} of ${s.totalRows})`;
     $('explain').textContent = `${r.dir === 0 ? `${s.a} → ${s.b}` : `${s.b} → ${s.a}`}: ${r.info}\n${r.explain.length ? r.explain.join('\n') : 'Nothing flagged by the TCP analysis.'}`;
     void selectFrame(r.no);
   };
@@ -365,8 +372,12 @@ async function showFlow(stream: number): Promise<void> {
   step(cur);
 }
 
+let stevensSeq = 0;
 async function showStevens(stream: number, dir?: 0 | 1): Promise<void> {
+  // Live refreshes overlap: only the latest request may draw (an older answer would undo it).
+  const my = ++stevensSeq;
   const s = await getJson<StreamResp>(`/api/stream/${stream}${dir === undefined ? '' : `?dir=${dir}`}`);
+  if (my !== stevensSeq) return;
   const other = s.sender === 0 ? 1 : 0;
   openPanel(`Stevens graph — TCP stream ${stream}`, `<p><button id="swap">Switch direction</button></p>${s.stevens}`, 'stevens', stream);
   $('swap').addEventListener('click', () => void showStevens(stream, other));
