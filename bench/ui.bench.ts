@@ -11,20 +11,34 @@
  *   mergecap -a -F pcap -w /tmp/uiseed.pcap test/fixtures/pcap/analysis-lo-*.pcap
  *   mergecap -a -F pcap -w /tmp/ui300k.pcap $(for i in $(seq 141); do echo /tmp/uiseed.pcap; done)
  *   node --expose-gc dist/bench/ui.bench.js /tmp/ui300k.pcap
+ * Without FILE it makes that same file in a temporary directory (npm run bench does this).
  * Not part of the tests: numbers depend on the machine.
  */
 import { performance } from 'node:perf_hooks';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { UiServer } from '../src/web/server.js';
 import { FrameStore } from '../src/web/store.js';
 import { loadSource } from '../src/web/ingest.js';
 import { openCaptureFile } from '../src/wire/open.js';
 
-const file = process.argv[2];
-if (!file) {
-  process.stderr.write('usage: node dist/bench/ui.bench.js FILE\n');
-  process.exit(2);
+/** Without a FILE argument (npm run bench): the 300k-frame file of the usage line, made with mergecap. */
+function makeBigCapture(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tcplab-ui-bench-'));
+  const pcaps = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'pcap');
+  const seeds = readdirSync(pcaps).filter((f) => /^analysis-lo-.*\.pcap$/.test(f)).map((f) => join(pcaps, f));
+  const seed = join(dir, 'seed.pcap'), big = join(dir, 'big.pcap');
+  execFileSync('mergecap', ['-a', '-F', 'pcap', '-w', seed, ...seeds]);
+  execFileSync('mergecap', ['-a', '-F', 'pcap', '-w', big, ...Array<string>(141).fill(seed)]);
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return big;
 }
+
+const file = process.argv[2] ?? makeBigCapture();
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const mb = (n: number): string => `${(n / 1048576).toFixed(0)} MB`;
