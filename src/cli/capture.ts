@@ -88,6 +88,9 @@ export function registerCapture(program: Command): void {
       process.off('SIGTERM', stop);
     }
     process.stderr.write(`${shown} packet${shown === 1 ? '' : 's'} captured\n`);
+    // As tshark: "N packets dropped from IFACE" when the kernel dropped any.
+    const drops = await source.kernelDrops();
+    if (drops !== undefined && drops > 0) process.stderr.write(`${drops} packet${drops === 1 ? '' : 's'} dropped from ${o.i}\n`);
   });
 }
 

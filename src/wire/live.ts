@@ -48,6 +48,19 @@ export interface LiveCaptureSource extends CaptureSource {
   readonly args: readonly string[];
   /** Ends the capture gracefully: records already captured are still yielded. */
   stop(): void;
+  /**
+   * Packets the kernel dropped (the tool's closing "N packets dropped by kernel" line, dumpcap's
+   * "received/dropped" line), once the tool has ended; undefined when it did not say.
+   */
+  kernelDrops(): Promise<number | undefined>;
+}
+
+/** Parses a capture tool's closing statistics for the kernel drop count. */
+export function parseKernelDrops(stderr: string): number | undefined {
+  const td = /^(\d+) packets? dropped by kernel$/m.exec(stderr);
+  if (td) return Number(td[1]);
+  const dc = /^Packets received\/dropped on interface '[^']*': \d+\/(\d+)/m.exec(stderr);
+  return dc ? Number(dc[1]) : undefined;
 }
 
 /** Arguments for the tool (exported for tests and for printing with -v). */
@@ -120,6 +133,7 @@ async function startWith(tool: CaptureTool, opts: LiveCaptureOptions): Promise<L
     // Bounded: the start-up message is short; keep the last 8 KiB.
     stderr = (stderr + s).slice(-8192);
   });
+  const stderrClosed = new Promise<void>((resolve) => child.stderr.once('close', () => resolve()));
   const exited = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => resolve(signal !== null ? `killed by ${signal}` : `exited with status ${code}`));
     child.once('error', (e) => resolve(`failed: ${(e as Error).message}`));
@@ -196,6 +210,10 @@ async function startWith(tool: CaptureTool, opts: LiveCaptureOptions): Promise<L
       return inner.info;
     },
     stop,
+    async kernelDrops(): Promise<number | undefined> {
+      await Promise.race([stderrClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
+      return parseKernelDrops(stderr);
+    },
     close(): void {
       stopping = true;
       clearTimeout(durationTimer);
