@@ -22,13 +22,14 @@ import { setNameResolution } from '../fields/format.js';
 import { isLabError, LabError } from '../util/errors.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
 import type { Frame } from '../fields/field.js';
+import { addStatsOptions, ReadStats, runExplainFilter, type StatsOptions } from './read-stats.js';
 
 /**
  * Writes to stdout, awaiting 'drain' when the buffer is full; batches small strings.
  * Strings are encoded straight into one 256 KiB Buffer (buf.write) and handed to stdout whole:
  * joining ~1,000 line strings and encoding the result cost ~40 % of `read` (profile of a
- * 300k-frame capture, bench/read.bench.ts). A new Buffer per flush: stdout may still hold the
- * last one (pipes write asynchronously).
+ * 300k-frame capture, bench/read.bench.ts). Flushes hand stdout a copy (pipes write
+ * asynchronously) so the one Buffer is reused.
  */
 export class StdoutWriter {
   private static readonly SIZE = 1 << 18;
@@ -47,10 +48,25 @@ export class StdoutWriter {
 
   async flush(): Promise<void> {
     if (this.pos === 0) return;
-    const chunk = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(StdoutWriter.SIZE);
+    // A copy of the used bytes (pooled when small): live capture flushes after every frame.
+    const chunk = Buffer.from(this.buf.subarray(0, this.pos));
     this.pos = 0;
     await this.put(chunk);
+  }
+
+  private pending: NodeJS.Immediate | undefined;
+
+  /**
+   * For live output: flushes once the frames already received are formatted (setImmediate runs
+   * when the event loop next waits for I/O), so a burst costs one write instead of one per frame
+   * (per-frame writes held `capture` to ~10k frames/s on loopback, bench/read.bench.ts).
+   */
+  async flushSoon(): Promise<void> {
+    if (this.pos >= StdoutWriter.SIZE / 2) return this.flush();
+    this.pending ??= setImmediate(() => {
+      this.pending = undefined;
+      void this.flush();
+    });
   }
 
   private async put(chunk: Buffer): Promise<void> {
@@ -168,7 +184,7 @@ export async function runSession(
         if (print) {
           await out.write(printer.frame(frame, shown));
           // Live capture: each frame is printed as it happens.
-          if (opts.live) await out.flush();
+          if (opts.live) await out.flushSoon();
         }
         if (opts.sink) await opts.sink.write(frame);
         session.displayed(frame);
@@ -241,7 +257,11 @@ export function registerRead(program: Command): void {
     .description('Read a pcap/pcapng file (gzip too; "-" for stdin) and print it as tshark does')
     .option('-r <file>', 'capture file to read ("-" = stdin)')
     .option('-G [report]', 'list registered fields (tshark -G fields layout)');
-  addShowOptions(cmd).action(async (o: ShowOptions & { r?: string; G?: string | boolean }) => {
+  addStatsOptions(addShowOptions(cmd)).action(async (o: ShowOptions & StatsOptions & { r?: string; G?: string | boolean }) => {
+    if (o.explainFilter !== undefined) {
+      process.exitCode = runExplainFilter(o.explainFilter);
+      return;
+    }
     if (o.G !== undefined) {
       if (o.G !== true && o.G !== 'fields') usage(`Invalid -G report "${String(o.G)}": only "fields" is supported`);
       const out = new StdoutWriter();
@@ -254,10 +274,14 @@ export function registerRead(program: Command): void {
   });
 }
 
-async function readFile(path: string, o: ShowOptions): Promise<void> {
+async function readFile(path: string, o: ShowOptions & StatsOptions): Promise<void> {
   let prep: ReturnType<typeof prepareOutput>;
+  let stats: ReadStats | undefined;
   try {
     prep = prepareOutput(o);
+    // -z statistics and --explain (src/cli/read-stats.ts): printed after the packets.
+    stats = ReadStats.from(o);
+    if (stats) prep = { ...prep, printer: stats.wrap(prep.printer, (o.T ?? 'text') === 'text' && o.V !== true) };
   } catch (e) {
     return fail(e);
   }
@@ -273,7 +297,11 @@ async function readFile(path: string, o: ShowOptions): Promise<void> {
   try {
     if (o.w) sink = await openSink(o.w, source, o.F);
     // tshark -r … -w: packets go to the file, nothing is printed (unless -P; -w - owns stdout).
-    await runSession(source, prep, out, { sink, print: !o.w || (o.P === true && o.w !== '-'), onFrame: progress ? (f: Frame) => progress.tick(f) : undefined } as Parameters<typeof runSession>[3]);
+    await runSession(source, prep, out, { sink, print: !o.w || (o.P === true && o.w !== '-'), onFrame: progress || stats ? (f: Frame) => { progress?.tick(f); stats?.onFrame(f); } : undefined } as Parameters<typeof runSession>[3]);
+    if (stats) {
+      await stats.writeTo((s) => out.write(s));
+      await out.flush();
+    }
   } catch (e) {
     progress?.stop();
     return fail(e, EXIT_USAGE);
