@@ -62,6 +62,8 @@ export class StdoutWriter {
    * (per-frame writes held `capture` to ~10k frames/s on loopback, bench/read.bench.ts).
    */
   async flushSoon(): Promise<void> {
+    // Backpressure: while stdout is full the reader waits here (and the capture tool's pipe fills).
+    if (this.draining) await this.draining;
     if (this.pos >= StdoutWriter.SIZE / 2) return this.flush();
     this.pending ??= setImmediate(() => {
       this.pending = undefined;
@@ -69,13 +71,22 @@ export class StdoutWriter {
     });
   }
 
+  /** One shared wait for 'drain' (flushes from setImmediate may overlap). */
+  private draining: Promise<void> | undefined;
+
   private async put(chunk: Buffer): Promise<void> {
     if (!process.stdout.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => { process.stdout.off('drain', done); process.stdout.off('close', done); resolve(); };
+      this.draining ??= new Promise<void>((resolve) => {
+        const done = (): void => {
+          process.stdout.off('drain', done);
+          process.stdout.off('close', done);
+          this.draining = undefined;
+          resolve();
+        };
         process.stdout.once('drain', done);
         process.stdout.once('close', done);
       });
+      await this.draining;
     }
   }
 }
