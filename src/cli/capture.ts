@@ -12,10 +12,12 @@ import type { Command } from 'commander';
 import { startLiveCapture, type LiveCaptureSource } from '../wire/live.js';
 import { addShowOptions, fail, openSink, prepareOutput, runSession, StdoutWriter, type FrameSink, type ShowOptions } from './read.js';
 import { LabError } from '../util/errors.js';
+import type { Frame } from '../fields/field.js';
+import { addStatsOptions, ReadStats, type StatsOptions } from './read-stats.js';
 import { formatInterfaceList, listCaptureInterfaces } from '../wire/interfaces.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
 
-interface CaptureOptions extends ShowOptions {
+interface CaptureOptions extends ShowOptions, StatsOptions {
   i?: string;
   f?: string;
   a: string[];
@@ -45,14 +47,18 @@ export function registerCapture(program: Command): void {
     .option('-f <bpf>', 'capture filter (BPF, tcpdump syntax)')
     .option('-a <autostop>', 'stop condition: duration:SECONDS (repeatable)', collect, [] as string[])
     .option('-D', 'print the list of interfaces and exit (as tshark -D)');
-  addShowOptions(cmd).action(async (o: CaptureOptions) => {
+  addStatsOptions(addShowOptions(cmd), { explainFilter: false }).action(async (o: CaptureOptions) => {
     if (o.D === true) return listInterfaces();
     let prep: ReturnType<typeof prepareOutput>;
     let durationSec: number | undefined;
+    let stats: ReadStats | undefined;
     try {
       if (!o.i) throw new LabError('ERR_USAGE', 'capture: -i IFACE is required');
       prep = prepareOutput(o);
       durationSec = parseAutostop(o.a);
+      // -z statistics (printed when the capture stops) and --explain: src/cli/read-stats.ts.
+      stats = ReadStats.from(o);
+      if (stats) prep = { ...prep, printer: stats.wrap(prep.printer, (o.T ?? 'text') === 'text' && o.V !== true) };
     } catch (e) {
       return fail(e);
     }
@@ -80,7 +86,12 @@ export function registerCapture(program: Command): void {
     let shown = 0;
     try {
       if (o.w) sink = await openSink(o.w, source, o.F);
-      shown = await runSession(source, prep, out, { sink, live: true, print: !o.w || (o.P === true && o.w !== '-') });
+      const st = stats;
+      shown = await runSession(source, prep, out, { sink, live: true, print: !o.w || (o.P === true && o.w !== '-'), ...(st ? { onFrame: (f: Frame) => st.onFrame(f) } : {}) });
+      if (st) {
+        await st.writeTo((s) => out.write(s));
+        await out.flush();
+      }
     } catch (e) {
       return fail(e, EXIT_FAILURE);
     } finally {
