@@ -126,7 +126,21 @@ export class Session implements AsyncIterable<Frame> {
     return itf ? itf.tsDigits : info.tsPrecision === 'nsec' ? 9 : 6;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
-    for await (const record of this.source) yield this.frameOf(record);
+  /**
+   * A plain iterator over the source's, not an async generator: a generator adds a promise and a
+   * resumption per frame on top of the source's own.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Frame> {
+    const it = this.source[Symbol.asyncIterator]();
+    return {
+      next: async (): Promise<IteratorResult<Frame>> => {
+        const r = await it.next();
+        return r.done === true ? { done: true, value: undefined } : { done: false, value: this.frameOf(r.value) };
+      },
+      return: async (): Promise<IteratorResult<Frame>> => {
+        await it.return?.();
+        return { done: true, value: undefined };
+      },
+    };
   }
 }
