@@ -44,6 +44,14 @@ test('-z io,stat with a long filter wraps it at a space, as tshark does', () => 
   assert.equal(r.out, golden('analysis-lo-bulk-loss.io-wrap.txt'));
 });
 
+test('-Y does not narrow the statistics: tshark\'s taps see every frame read', () => {
+  const base = ['read', '-r', fx('analysis-lo-pingpong-loss.pcap'), '-q', '-z', 'conv,tcp', '-z', 'io,stat,1'];
+  const all = run(base);
+  const filtered = run([...base, '-Y', 'tcp.len>0']);
+  assert.equal(filtered.out, all.out);
+  assert.match(all.out, /\|  0 <> 1  \|    105 \|  9737 \|/);
+});
+
 test('without -q the statistics follow the packet lines', () => {
   const r = run(['read', '-r', fx('analysis-lo-pingpong-loss.pcap'), '-z', 'conv,tcp']);
   const lines = r.out.split('\n');
