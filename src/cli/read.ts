@@ -315,6 +315,11 @@ async function readFile(path: string, o: ShowOptions & StatsOptions): Promise<vo
     }
   } catch (e) {
     progress?.stop();
+    // As tshark: on a damaged capture the statistics of the frames before the damage still print.
+    if (stats && isLabError(e) && e.code.startsWith('ERR_CAPTURE')) {
+      await stats.writeTo((s) => out.write(s));
+      await out.flush();
+    }
     return fail(e, EXIT_USAGE);
   }
   progress?.stop();
