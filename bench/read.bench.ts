@@ -51,8 +51,13 @@ async function withLoad<T>(port: number, seconds: number, goBins: { goEcho: stri
   await sleep(300);
   try {
     const result = await during();
-    const lg = spawnSync(goBins.loadgen, ['-mode', 'echo', '-addr', `127.0.0.1:${port}`, '-conns', CONNS, '-size', '64', '-duration', `${seconds}s`, '-warmup', '0s'], { encoding: 'utf8' });
-    return { result, load: lg.stdout.trim() };
+    // Asynchronously: this process must keep reading tcplab's stdout meanwhile (a spawnSync here
+    // blocked the pipe, tcplab then waited for it and tcpdump dropped nearly everything).
+    const lg = spawn(goBins.loadgen, ['-mode', 'echo', '-addr', `127.0.0.1:${port}`, '-conns', CONNS, '-size', '64', '-duration', `${seconds}s`, '-warmup', '0s'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let load = '';
+    lg.stdout.setEncoding('utf8').on('data', (s: string) => { load += s; });
+    await new Promise<void>((r) => lg.once('close', () => r()));
+    return { result, load: load.trim() };
   } finally {
     echo.kill('SIGKILL');
   }
