@@ -6,6 +6,7 @@
  * Client runs are `tcplab connect` processes inside the lab namespace: the steering flags are the
  * client's own, so a lab shows exactly what a user gets by typing the same command.
  */
+import { mulberry32 } from '../util/prng.js';
 import type { FaultRule } from './faults.js';
 import type { Topology } from './netns.js';
 
@@ -50,16 +51,9 @@ export interface Scenario {
   seeded?: (seed: number) => Pick<Scenario, 'faults'>;
 }
 
-/** mulberry32: a small seeded PRNG; `n` distinct picks from [lo, hi], sorted. */
+/** `n` distinct picks from [lo, hi], sorted, from a seeded PRNG. */
 export function seededPicks(seed: number, n: number, lo: number, hi: number): number[] {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const out = new Set<number>();
   while (out.size < Math.min(n, hi - lo + 1)) out.add(lo + Math.floor(next() * (hi - lo + 1)));
   return [...out].sort((x, y) => x - y);

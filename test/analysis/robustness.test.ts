@@ -15,6 +15,7 @@ import { TcpConversationTable } from '../../src/analysis/conversations.js';
 import { explainTcpAnalysis } from '../../src/present/tcp-analysis-explain.js';
 import { formatAnalysisPrefix } from '../../src/present/tcp-analysis-info.js';
 import type { CaptureRecord } from '../../src/wire/record.js';
+import { mulberry32 as prng } from '../../src/util/prng.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -26,17 +27,6 @@ async function records(name: string): Promise<CaptureRecord[]> {
   return out;
 }
 
-/** mulberry32: small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function runAll(recs: CaptureRecord[]): number {
   const dec = new PacketDecoder();

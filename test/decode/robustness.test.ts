@@ -15,6 +15,7 @@ import { readCaptureFile } from '../support/pcap-lite.js';
 import { PacketDecoder } from '../../src/decode/decoder.js';
 import type { DecodedPacket } from '../../src/decode/packet.js';
 import type { CaptureRecord } from '../../src/wire/record.js';
+import { mulberry32 as prng } from '../../src/util/prng.js';
 
 const FIX = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'pcap');
 /** Every capture in test/fixtures/pcap that the test-side reader understands (not gzip). */
@@ -22,17 +23,6 @@ const FILES = readdirSync(FIX).filter(f => /\.(pcap|pcapng|cap)$/.test(f)).sort(
   try { return readCaptureFile(join(FIX, f)).records.length > 0; } catch { return false; }
 });
 
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function withData(rec: CaptureRecord, data: Uint8Array): CaptureRecord {
   return { ...rec, data, capLen: data.byteLength };

@@ -17,21 +17,11 @@ import { openCaptureFile } from '../../src/wire/open.js';
 import { Session } from '../../src/pipeline/session.js';
 import { evalReference } from '../support/eval-reference.js';
 import { TEST_FRAMES, TEST_FIELDS, testLookup } from './test-fields.js';
+import { mulberry32 as rng } from '../../src/util/prng.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CAPTURES = ['filter-loopback.pcap', 'filter-smtp.pcap', 'filter-v6-http.pcap', 'filter-retrans.pcap'].map((c) => join(root, 'test', 'fixtures', 'pcap', c));
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Samples = Map<FieldDef, FieldValue[]>;
 

@@ -13,6 +13,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { mulberry32 as rng } from '../../src/util/prng.js';
 
 const CUT = 'appears to have been cut short in the middle of a packet.';
 const CUT_OPEN = 'appears to have been cut short in the middle of a packet or other data.';
@@ -114,17 +115,6 @@ test('streamed cuts (5-byte chunks) agree with the sync reader and never hang', 
   }
 });
 
-/** Deterministic PRNG (mulberry32) for the byte-flip test. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('seeded random byte flips: only LabErrors, bounded work', () => {
   const rand = rng(0x7cb1ab);
