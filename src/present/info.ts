@@ -26,8 +26,16 @@ const FLAG_NAMES: readonly [number, string][] = [
   [0x040, 'ECE'], [0x080, 'CWR'], [0x100, 'AE'],
 ];
 
+/** tcpFlagNames by 12-bit flags value, filled on first use (profile: the join cost ~3 % of `read`). */
+const FLAG_TEXT: (string | undefined)[] = new Array<string | undefined>(0x1000);
+
 /** "SYN, ACK", "<None>", "…, Reserved": the bracketed flag list. */
 export function tcpFlagNames(flags: number): string {
+  const k = flags & 0xfff;
+  return k === flags ? (FLAG_TEXT[k] ??= buildFlagNames(k)) : buildFlagNames(flags);
+}
+
+function buildFlagNames(flags: number): string {
   const names: string[] = [];
   for (const [bit, name] of FLAG_NAMES) if ((flags & bit) !== 0) names.push(name);
   if ((flags & 0xe00) !== 0) names.push('Reserved');
