@@ -46,6 +46,16 @@ export class StdoutWriter {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
+  /**
+   * write() without a Promise when the string fits the buffer: the per-frame path of runSession
+   * (an async call per frame cost a promise and a microtask turn each, profile of `read`).
+   */
+  writeFast(s: string): Promise<void> | undefined {
+    if (this.pos + s.length * 3 > StdoutWriter.SIZE) return this.write(s);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+    return undefined;
+  }
+
   async flush(): Promise<void> {
     if (this.pos === 0) return;
     // A copy of the used bytes (pooled when small): live capture flushes after every frame.
@@ -193,7 +203,8 @@ export async function runSession(
       read++;
       if (!filter || filter.test(frame)) {
         if (print) {
-          await out.write(printer.frame(frame, shown));
+          const w = out.writeFast(printer.frame(frame, shown));
+          if (w) await w;
           // Live capture: each frame is printed as it happens.
           if (opts.live) await out.flushSoon();
         }

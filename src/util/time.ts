@@ -21,6 +21,10 @@ export function compareTs(a: Timestamp, b: Timestamp): number {
   return a.sec !== b.sec ? a.sec - b.sec : a.nsec - b.nsec;
 }
 
+// Powers of ten and zero runs for formatSeconds (no padStart per frame).
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000', '000000000'];
+
 /**
  * Formats a signed nanosecond span as seconds with `digits` decimals (0..9), truncating as
  * Wireshark does for its relative-time columns: 1234567 ns, 6 → "0.001234".
@@ -32,8 +36,8 @@ export function formatSeconds(ns: number, digits: number): string {
   const frac = abs - sec * NS_PER_SEC;
   let s = String(sec);
   if (digits > 0) {
-    const f = Math.floor(frac / 10 ** (9 - digits));
-    s += '.' + String(f).padStart(digits, '0');
+    const f = String(Math.floor(frac / (POW10[9 - digits] ?? 10 ** (9 - digits))));
+    s += f.length >= digits ? '.' + f : '.' + ZEROS[digits - f.length] + f;
   }
   return neg ? '-' + s : s;
 }
