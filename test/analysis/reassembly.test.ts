@@ -8,31 +8,17 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openCaptureFile } from '../../src/wire/open.js';
-import { PacketDecoder } from '../../src/decode/decoder.js';
-import { TcpAnalyzer } from '../../src/analysis/tcp-analysis.js';
 import { TcpReassembler } from '../../src/analysis/reassembly.js';
 import type { ReassemblerOptions, StreamEvent } from '../../src/analysis/reassembly.js';
 import { formatFollow } from '../../src/present/tcp-follow.js';
+import { reassembleFile } from '../support/reassemble.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const fixtures = join(root, 'test', 'fixtures', 'pcap');
 const goldens = join(root, 'test', 'golden', 'analysis', 'follow');
 
 async function eventsOf(file: string, opts: ReassemblerOptions = {}): Promise<StreamEvent[]> {
-  const src = await openCaptureFile(join(fixtures, file));
-  const dec = new PacketDecoder();
-  const an = new TcpAnalyzer();
-  const re = new TcpReassembler(opts);
-  const out: StreamEvent[] = [];
-  let last = 0;
-  for await (const rec of src) {
-    const pkt = dec.decode(rec);
-    out.push(...re.push(rec, pkt, an.analyze(rec, pkt)));
-    last = rec.frameNo;
-  }
-  out.push(...re.finish(last));
-  return out;
+  return reassembleFile(join(fixtures, file), opts);
 }
 
 const files = readdirSync(goldens).filter((f) => f.endsWith('.txt')).sort();

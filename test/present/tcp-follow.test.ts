@@ -8,30 +8,15 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openCaptureFile } from '../../src/wire/open.js';
-import { PacketDecoder } from '../../src/decode/decoder.js';
-import { TcpAnalyzer } from '../../src/analysis/tcp-analysis.js';
-import { TcpReassembler } from '../../src/analysis/reassembly.js';
 import type { StreamEvent } from '../../src/analysis/reassembly.js';
 import { formatFollow, formatFollowChunk } from '../../src/present/tcp-follow.js';
+import { reassembleFile } from '../support/reassemble.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const goldens = join(root, 'test', 'golden', 'analysis', 'follow');
 
 async function eventsOf(fixture: string): Promise<StreamEvent[]> {
-  const src = await openCaptureFile(join(root, 'test', 'fixtures', 'pcap', fixture));
-  const dec = new PacketDecoder();
-  const an = new TcpAnalyzer();
-  const re = new TcpReassembler();
-  const out: StreamEvent[] = [];
-  let last = 0;
-  for await (const rec of src) {
-    const pkt = dec.decode(rec);
-    out.push(...re.push(rec, pkt, an.analyze(rec, pkt)));
-    last = rec.frameNo;
-  }
-  out.push(...re.finish(last));
-  return out;
+  return reassembleFile(join(root, 'test', 'fixtures', 'pcap', fixture));
 }
 
 const byFixture = new Map<string, number[]>();
