@@ -199,7 +199,15 @@ export async function runSession(
   let shown = 0;
   if (print) await out.write(printer.head());
   try {
-    for await (const frame of session) {
+    const it = session[Symbol.asyncIterator]();
+    for (;;) {
+      // Records already buffered are taken synchronously: no promise per frame.
+      let frame = session.nextSync();
+      if (frame === undefined) {
+        const r = await it.next();
+        if (r.done === true) break;
+        frame = r.value;
+      }
       read++;
       if (!filter || filter.test(frame)) {
         if (print) {

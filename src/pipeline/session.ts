@@ -127,6 +127,16 @@ export class Session implements AsyncIterable<Frame> {
   }
 
   /**
+   * The next frame when its record is already buffered by the source, else undefined (then use
+   * the async iterator, which also reports the end). Throws what the iterator would reject with.
+   * Mixing both is fine: they pull from the same source.
+   */
+  nextSync(): Frame | undefined {
+    const r = this.source.nextSync?.();
+    return r === undefined ? undefined : this.frameOf(r);
+  }
+
+  /**
    * A plain iterator over the source's, not an async generator: a generator adds a promise and a
    * resumption per frame on top of the source's own.
    */

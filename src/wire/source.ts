@@ -26,6 +26,12 @@ export interface CaptureSource extends AsyncIterable<CaptureRecord> {
   readonly info: CaptureInfo;
   /** Stops reading and releases the file, pipe or child process. Safe to call twice. */
   close(): void;
+  /**
+   * Optional synchronous fast path: the next record when one is already buffered, else undefined
+   * (then await the iterator's next(), which also reports the end). Throws what next() would
+   * reject with. Lets a consumer run through a buffered chunk without a promise per record.
+   */
+  nextSync?(): CaptureRecord | undefined;
 }
 
 /** Options for {@link openCaptureStream}. */
@@ -95,6 +101,16 @@ class StreamCaptureSource implements CaptureSource, AsyncIterator<CaptureRecord>
 
   [Symbol.asyncIterator](): AsyncIterator<CaptureRecord> {
     return this;
+  }
+
+  nextSync(): CaptureRecord | undefined {
+    if (this.parser === undefined || this.finished) return undefined;
+    try {
+      return this.parser.next(this.q);
+    } catch (e) {
+      this.finish();
+      throw e;
+    }
   }
 
   next(): Promise<IteratorResult<CaptureRecord>> {
