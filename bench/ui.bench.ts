@@ -1,7 +1,9 @@
 /**
  * Web UI benchmark (issue 6): a large capture in Debian's Chromium through playwright-core.
  *   1. open → first rows visible in the page (target: < 2 s for 300k frames), and full ingest time;
- *   2. scrolling: 400 animation frames of continuous scrolling (10 rows per frame) — frame
+ *      the server's event-loop delay while it ingests (monitorEventLoopDelay: how long a request
+ *      can wait for its turn), and 150 animation frames of scrolling *during* the ingest;
+ *   2. scrolling after the ingest: 400 animation frames of continuous scrolling (10 rows per frame) — frame
  *      intervals (p50/p95/max) and how many frames showed blank rows; then 40 random jumps —
  *      time until the rows at the new position are drawn;
  *   3. a display filter over the whole capture (first pass, server-side) through the API;
@@ -14,7 +16,7 @@
  * Without FILE it makes that same file in a temporary directory (npm run bench does this).
  * Not part of the tests: numbers depend on the machine.
  */
-import { performance } from 'node:perf_hooks';
+import { performance, monitorEventLoopDelay } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,42 +62,59 @@ const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const server = new UiServer({ port: 0, files: [file] });
 const url = await server.listen();
 
+/**
+ * Continuous scroll in the page: `frames` animation frames, 10 rows per frame (from the middle of
+ * the list, or from the top during ingest); frame intervals and frames that showed blank rows.
+ */
+async function scrollRun(frames: number, fromMiddle: boolean): Promise<{ gaps: number[]; blank: number }> {
+  return page.evaluate(async ([n0, mid]) => {
+    const list = document.getElementById('list');
+    if (mid) list.scrollTop = list.scrollHeight / 2;
+    await new Promise((r) => setTimeout(r, mid ? 500 : 0));
+    const gaps: number[] = [];
+    let blank = 0;
+    let last = -1;
+    await new Promise<void>((resolve) => {
+      let n = 0;
+      const step = (t: number): void => {
+        if (last >= 0) gaps.push(t - last);
+        last = t;
+        const want = Math.min(Math.ceil(list.clientHeight / 18), Math.floor((list.scrollHeight - list.scrollTop) / 18));
+        if (document.querySelectorAll('#list .row').length < want) blank++;
+        list.scrollTop += 180;
+        if (++n < n0) requestAnimationFrame(step); else resolve();
+      };
+      requestAnimationFrame(step);
+    });
+    return { gaps, blank };
+  }, [frames, fromMiddle] as const);
+}
+const intervals = (g: number[]): string => `frame interval p50 ${pct(g, 50).toFixed(1)} ms, p95 ${pct(g, 95).toFixed(1)} ms, max ${Math.max(...g).toFixed(1)} ms`;
+
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
+loopDelay.enable();
 await server.openFile(file);
 await page.goto(url);
 await page.waitForSelector('#list .row', { timeout: 60_000 });
 const firstRows = performance.now() - t0;
 console.log(`first rows visible: ${firstRows.toFixed(0)} ms after opening (frames ingested by then: ${server.store.total})`);
+const during = await scrollRun(150, false);
+const doneDuring = server.store.done;
+console.log(`scroll during ingest (150 frames, 10 rows/frame${doneDuring ? ', ingest ended before the last frame' : ''}): ${intervals(during.gaps)}; frames with missing rows: ${during.blank}`);
 while (!server.store.done) await new Promise((r) => setTimeout(r, 20));
 const ingest = performance.now() - t0;
+loopDelay.disable();
 const cpu = process.cpuUsage(cpu0);
 console.log(`ingest: ${server.store.total} frames in ${ingest.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU of this process (${(((cpu.user + cpu.system) / 1000 / server.store.total) * 1e6).toFixed(0)} ns/frame); ${mem()}`);
+const ms = (ns: number): string => (ns / 1e6).toFixed(1);
+console.log(`server event-loop delay during ingest: p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms`);
 await page.waitForFunction((n) => document.getElementById('st-packets').textContent === `Packets: ${n}`, server.store.total, { timeout: 30_000 });
 
-// Continuous scroll: 10 rows per animation frame, from the middle of the capture.
-const scroll = await page.evaluate(async () => {
-  const list = document.getElementById('list');
-  list.scrollTop = list.scrollHeight / 2;
-  await new Promise((r) => setTimeout(r, 500));
-  const gaps: number[] = [];
-  let blank = 0;
-  let last = -1;
-  await new Promise<void>((resolve) => {
-    let n = 0;
-    const step = (t: number): void => {
-      if (last >= 0) gaps.push(t - last);
-      last = t;
-      const want = Math.ceil(list.clientHeight / 18);
-      if (document.querySelectorAll('#list .row').length < want) blank++;
-      list.scrollTop += 180;
-      if (++n < 400) requestAnimationFrame(step); else resolve();
-    };
-    requestAnimationFrame(step);
-  });
-  return { gaps, blank };
-});
-console.log(`continuous scroll (400 frames, 10 rows/frame): frame interval p50 ${pct(scroll.gaps, 50).toFixed(1)} ms, p95 ${pct(scroll.gaps, 95).toFixed(1)} ms, max ${Math.max(...scroll.gaps).toFixed(1)} ms; frames with missing rows: ${scroll.blank}`);
+// Continuous scroll after ingest: 10 rows per animation frame, from the middle of the capture.
+const scroll = await scrollRun(400, true);
+console.log(`continuous scroll (400 frames, 10 rows/frame): ${intervals(scroll.gaps)}; frames with missing rows: ${scroll.blank}`);
 
 // Random jumps: time until the rows at the new position are drawn.
 const jumps: number[] = [];
@@ -114,13 +133,20 @@ for (let i = 0; i < 40; i++) {
 }
 console.log(`random jumps (40): rows drawn after p50 ${pct(jumps, 50).toFixed(0)} ms, p95 ${pct(jumps, 95).toFixed(0)} ms, max ${Math.max(...jumps).toFixed(0)} ms`);
 
+// A filter over the whole capture: the first answer (rows so far), then the status until the
+// count is final (a build without background scans answers after its whole first pass).
 for (const f of ['tcp.analysis.flags', 'tcp.len > 1000 && tcp.srcport == 6666']) {
+  const q = encodeURIComponent(f);
   const t = performance.now();
-  const r = await (await fetch(`${url}api/frames?start=0&count=100&filter=${encodeURIComponent(f)}`)).json() as { displayed: number };
+  await (await fetch(`${url}api/frames?start=0&count=100&filter=${q}`)).json();
   const first = performance.now() - t;
+  let st: { displayed: number; filtering?: boolean };
+  do st = await (await fetch(`${url}api/status?filter=${q}`)).json() as typeof st;
+  while (st.filtering === true);
+  const full = performance.now() - t;
   const t2 = performance.now();
-  await fetch(`${url}api/frames?start=5000&count=100&filter=${encodeURIComponent(f)}`);
-  console.log(`filter "${f}": ${r.displayed} of ${server.store.total} frames; first pass ${first.toFixed(0)} ms, cached page ${(performance.now() - t2).toFixed(1)} ms`);
+  await fetch(`${url}api/frames?start=5000&count=100&filter=${q}`);
+  console.log(`filter "${f}": ${st.displayed} of ${server.store.total} frames; first rows ${first.toFixed(0)} ms, final count ${full.toFixed(0)} ms, cached page ${(performance.now() - t2).toFixed(1)} ms`);
 }
 await page.screenshot({ path: 'test-results/ui-bench.png' }).catch(() => undefined);
 await browser.close();

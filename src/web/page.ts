@@ -2,8 +2,13 @@
  * The UI's single HTML page (markup and styles); behaviour lives in ui/app.ts (served as /app.js).
  * Colours of the packet list are Wireshark's default colouring rules (colorfilters: "Bad TCP",
  * "TCP RST", "TCP SYN/FIN", "TCP", "UDP", "ICMP").
+ *
+ * `boot` (the status and the first block of rows) is embedded as JSON so the list draws without
+ * waiting for API round trips: what shows the first rows of a large file while it is being read.
  */
-export function pageHtml(): string {
+export function pageHtml(boot?: unknown): string {
+  // JSON inside <script>: "<" escaped so no "</script>" (or "<!--") in a frame's Info can end it.
+  const bootJson = boot === undefined ? '' : `<script type="application/json" id="boot">${JSON.stringify(boot).replace(/</g, '\\u003c')}</script>\n`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tcplab</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -48,6 +53,7 @@ body{display:flex;flex-direction:column;font:13px system-ui,sans-serif;color:#12
 #explain{font:12px monospace;background:#f4f4f4;border:1px solid #ccc;padding:4px;min-height:3em;white-space:pre-wrap}
 svg .arrow line{stroke:#333;stroke-width:1.4}svg .arrow.synfin line{stroke:#777}svg .arrow.rst line{stroke:#a40000;stroke-width:2}svg .arrow.bad line{stroke:#c00;stroke-width:2}
 svg .arrow.cur .hit{fill:#ffe98a}svg .arrow{cursor:pointer}
+#stevens{min-height:440px}#stevens .u-legend{font-size:11px}
 #follow pre{margin:0;white-space:pre-wrap;font:12px monospace}
 #follow .c0{color:#a00;background:#fdecec}#follow .c1{color:#00a;background:#ececfd}#follow .gap{color:#777;font-style:italic}
 table.grid{border-collapse:collapse;font:12px monospace}table.grid td,table.grid th{border:1px solid #ccc;padding:1px 6px;text-align:left}
@@ -75,7 +81,7 @@ body.drag::after{content:"Drop a capture file to open it";position:fixed;inset:0
 </div>
 <div id="status"><span id="st-file"></span><span id="st-packets">Packets: 0</span><span id="st-displayed">Displayed: 0</span><span id="st-state"></span></div>
 <div id="panel" hidden><div id="panelhead"><h2 id="paneltitle"></h2><button id="panelexport" hidden>Export as HTML</button><button id="panelclose">Close</button></div><div id="panelbody"></div></div>
-<script type="module" src="/app.js"></script>
+${bootJson}<script type="module" src="/app.js"></script>
 </body></html>
 `;
 }

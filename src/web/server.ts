@@ -8,7 +8,8 @@
  *   /api/frames?start=&count=&filter=   rows of the displayed list (positions, not frame numbers)
  *   /api/index?no=&filter=         position of a frame in the displayed list
  *   /api/frame/N                   detail tree with byte spans + hex bytes
- *   /api/stream/N                  flow graph rows, ladder SVG, Stevens SVG
+ *   /api/stream/N                  flow graph rows and ladder SVG
+ *   /api/stevens/N?dir=&after=     Stevens graph points (StevensData) after frame `after` (live updates)
  *   /api/follow/N                  Follow TCP Stream
  *   /api/conversations, /api/expert
  *   /api/export/N                  static HTML of a stream (attachment)
@@ -17,6 +18,11 @@
  *   POST /api/open?path=P          open one of those files (any other path: 403)
  *   POST /api/upload               body = capture bytes (X-File-Name header) — replaces the capture
  *   /api/events                    SSE: "status" events while frames arrive
+ *   /uplot.js, /uplot.css          uPlot (npm `uplot`), loaded by the page when a Stevens graph opens
+ *
+ * The page itself carries the status and the first rows of the list (a JSON block read by the
+ * script), so a large file shows rows after two requests (page, script) while it is still being
+ * ingested; `gen` in the status changes when another capture replaces the shown one.
  *
  * The server never opens a path it was not given (the upload is bytes, not a path).
  */
@@ -27,8 +33,9 @@ import { dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { FrameStore } from './store.js';
-import { conversationsView, expertView, followView, ladderPage, streamView } from './views.js';
-import { exportStreamHtml, ladderSvg, stevensSvg, senderOf } from './svg.js';
+import { createRequire } from 'node:module';
+import { conversationsView, expertView, followView, ladderPage, stevensData, streamView } from './views.js';
+import { exportStreamHtml, ladderSvg } from './svg.js';
 import { pageHtml } from './page.js';
 import { bufferSource, loadSource } from './ingest.js';
 import { openCaptureFile } from '../wire/open.js';
@@ -37,6 +44,9 @@ import { parseFilter } from '../filter/index.js';
 
 /** Segments per flow-graph page. */
 const LADDER_PAGE = 500;
+
+/** Rows per block of the page's list (ui/app.ts BLOCK): the page carries the first block. */
+const BOOT_ROWS = 200;
 
 /** Largest upload accepted (bytes). */
 export const MAX_UPLOAD = 512 * 1024 * 1024;
@@ -61,6 +71,8 @@ export class UiServer {
   private unsubscribe: (() => void) | undefined;
   private pending: NodeJS.Timeout | undefined;
   private stopIngest: (() => void) | undefined;
+  /** Bumped each time another capture replaces the shown one (pages drop their cached rows). */
+  private gen = 0;
 
   private readonly loopbackOnly: boolean;
 
@@ -87,6 +99,8 @@ export class UiServer {
       this.http.once('error', rej);
       this.http.listen(this.opts.port ?? 8080, host, () => { this.http.off('error', rej); res(); });
     });
+    // Read the browser script now, not on the first page load (which may come during an ingest).
+    await appScript();
     const a = this.http.address() as AddressInfo;
     const h = a.address.includes(':') ? `[${a.address}]` : a.address;
     return `http://${h}:${a.port}/`;
@@ -104,7 +118,9 @@ export class UiServer {
   attach(store: FrameStore, run: Promise<void>, stop?: () => void): Promise<void> {
     this.stopIngest?.();
     this.unsubscribe?.();
+    if (this.store !== store) this.store.close();
     this.store = store;
+    this.gen++;
     this.stopIngest = stop;
     this.unsubscribe = store.onChange(() => this.scheduleEvent());
     this.scheduleEvent();
@@ -133,7 +149,7 @@ export class UiServer {
     const notices = [...this.notices];
     if (s.dropped > 0) notices.push(`Memory cap: only the last ${s.maxFrames.toLocaleString('en')} frames are kept; ${s.dropped} older frames were dropped.`);
     const ok = s.compile(filter).ok;
-    return { name: s.name, total: s.total, displayed: ok ? s.displayed(filter) : 0, first: s.firstNo, done: s.done, error: s.error ?? null, live: this.live, notices };
+    return { gen: this.gen, name: s.name, total: s.total, displayed: ok ? s.displayed(filter) : 0, filtering: ok && s.filtering(filter), first: s.firstNo, done: s.done, error: s.error ?? null, live: this.live, notices };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -147,8 +163,12 @@ export class UiServer {
       const n = Number(url.searchParams.get(k) ?? d);
       return Number.isFinite(n) ? Math.trunc(n) : d;
     };
-    if (p === '/' || p === '/index.html') return sendText(res, 200, 'text/html; charset=utf-8', pageHtml());
+    if (p === '/' || p === '/index.html') return sendText(res, 200, 'text/html; charset=utf-8', pageHtml({ status: this.status(''), start: 0, rows: this.store.rows('', 0, BOOT_ROWS) }));
     if (p === '/app.js') return sendText(res, 200, 'text/javascript; charset=utf-8', await appScript());
+    if (p === '/uplot.js' || p === '/uplot.css') {
+      const js = p === '/uplot.js';
+      return sendText(res, 200, js ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8', await uplotFile(js ? 'uPlot.esm.js' : 'uPlot.min.css'));
+    }
     if (p === '/api/status') return sendJson(res, 200, this.status(q('filter')));
     if (p === '/api/filter') {
       const text = q('text');
@@ -169,6 +189,12 @@ export class UiServer {
       const d = this.store.detail(Number(m[1]));
       return d ? sendJson(res, 200, d) : sendJson(res, 404, { error: `no frame ${m[1]}` });
     }
+    m = /^\/api\/stevens\/(\d+)$/.exec(p);
+    if (m) {
+      const d = q('dir');
+      const v = stevensData(this.store, Number(m[1]), d === '0' ? 0 : d === '1' ? 1 : undefined, Math.max(0, num('after', 0)));
+      return v ? sendJson(res, 200, v) : sendJson(res, 404, { error: `no TCP stream ${m[1]}` });
+    }
     m = /^\/api\/(stream|follow|export)\/(\d+)$/.exec(p);
     if (m) {
       const n = Number(m[2]);
@@ -186,13 +212,11 @@ export class UiServer {
       const page = ladderPage(this.store, n, around, LADDER_PAGE);
       if (!page) return sendJson(res, 404, { error: `no TCP stream ${n}` });
       const v = page.view;
-      const dirParam = q('dir');
-      const dir = dirParam === '0' ? 0 : dirParam === '1' ? 1 : senderOf(v);
       const rows = v.rows.slice(page.from, page.from + LADDER_PAGE);
       return sendJson(res, 200, {
         stream: v.stream, a: v.a, b: v.b, rows, from: page.from, totalRows: v.rows.length,
         prevNo: v.rows[page.from - 1]?.no ?? null, nextNo: v.rows[page.from + LADDER_PAGE]?.no ?? null,
-        ladder: ladderSvg(v, LADDER_PAGE, page.from), stevens: stevensSvg(v, dir), sender: dir,
+        ladder: ladderSvg(v, LADDER_PAGE, page.from),
       });
     }
     if (p === '/api/conversations') return sendJson(res, 200, conversationsView(this.store));
@@ -284,4 +308,17 @@ async function appScript(): Promise<string> {
     appCache = 'document.body.textContent = "tcplab ui: the browser script is not built (run npm run build).";';
   }
   return appCache;
+}
+
+const uplotCache = new Map<string, string>();
+
+/** A file of the uplot package's dist/ (resolved through Node's module resolution). */
+async function uplotFile(name: 'uPlot.esm.js' | 'uPlot.min.css'): Promise<string> {
+  let t = uplotCache.get(name);
+  if (t === undefined) {
+    const dist = dirname(createRequire(import.meta.url).resolve('uplot'));
+    t = await readFile(join(dist, name), 'utf8');
+    uplotCache.set(name, t);
+  }
+  return t;
 }

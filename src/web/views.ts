@@ -6,7 +6,7 @@
  * except the follow view, which feeds the stream's frames through a fresh TcpReassembler.
  */
 import type { Frame } from '../fields/field.js';
-import type { FrameStore } from './store.js';
+import { lowerBound, type FrameStore } from './store.js';
 import { addressColumns } from '../present/columns.js';
 import { protocolAndInfo, tcpFlagNames } from '../present/info.js';
 import { formatAnalysisPrefix } from '../present/tcp-analysis-info.js';
@@ -235,4 +235,80 @@ export function expertView(store: FrameStore): ExpertGroup[] {
   });
   const rank = { Warning: 0, Note: 1, Chat: 2 } as const;
   return [...groups.values()].sort((x, y) => rank[x.severity] - rank[y.severity] || y.count - x.count);
+}
+
+/**
+ * Points of the Stevens (tcptrace) time-sequence graph of one direction of a stream, in capture
+ * order, as parallel arrays (compact JSON; the browser draws them with uPlot):
+ *   kind 0 data segment, 1 retransmitted segment (frames of the sender with tcp.len > 0):
+ *          lo = relative seq, hi = seq + len;
+ *   kind 2 ACK of the receiver (frames of the other side with the ACK flag):
+ *          lo = relative ack, hi = ack + window (the receive-window line); sack = [le, re, …]
+ *          (relative to the sender's base, like the ack).
+ * `after` is a frame number (0 = all; a live page asks for the frames after the last answer's
+ * `last`), so a growing capture costs only its new frames per update, and the memory cap's
+ * trimming of old frames cannot shift it.
+ */
+export interface StevensData {
+  stream: number;
+  a: string;
+  b: string;
+  /** The direction drawn: 0 = A→B data (B's ACKs), 1 = B→A. */
+  dir: 0 | 1;
+  /** Number of the last frame of the stream looked at (pass it as `after` to get only newer points). */
+  last: number;
+  no: number[];
+  kind: number[];
+  /** Seconds since the stream's first frame. */
+  t: number[];
+  lo: number[];
+  hi: number[];
+  /** SACK edges per point (empty for data and for ACKs without SACK blocks). */
+  sack: number[][];
+}
+
+/** Stevens graph points of `stream` after frame `after`; dir undefined = the side that sent more payload. */
+export function stevensData(store: FrameStore, stream: number, dir: 0 | 1 | undefined, after = 0): StevensData | undefined {
+  const frames = store.streamFrames(stream);
+  const first = frames.length > 0 ? store.frame(frames[0]!) : undefined;
+  if (first === undefined) return undefined;
+  let a = '', b = '';
+  store.forStream(stream, (f) => {
+    if (a !== '' || f.pkt.tcp === undefined) return;
+    const [src, dst] = addressColumns(f);
+    a = endpointKey(src, f.pkt.tcp.srcPort);
+    b = endpointKey(dst, f.pkt.tcp.dstPort);
+  }, 0, 1);
+  if (a === '') return undefined;
+  const dirOf = (f: Frame): 0 | 1 => endpointKey(addressColumns(f)[0], f.pkt.tcp!.srcPort) === a ? 0 : 1;
+  if (dir === undefined) {
+    let pa = 0, pb = 0;
+    store.forStream(stream, (f) => { if (f.pkt.tcp) { if (dirOf(f) === 0) pa += f.pkt.tcp.len; else pb += f.pkt.tcp.len; } });
+    dir = pb > pa ? 1 : 0;
+  }
+  const t0 = first.timeRelativeNs;
+  const out: StevensData = { stream, a, b, dir, last: frames[frames.length - 1]!, no: [], kind: [], t: [], lo: [], hi: [], sack: [] };
+  const d = dir;
+  store.forStream(stream, (f) => {
+    const t = f.pkt.tcp;
+    const an = f.tcp;
+    if (t === undefined || an === undefined) return;
+    const mine = dirOf(f) === d;
+    if (mine && t.len > 0) {
+      out.kind.push((an.hasRecord ? an.flags : 0) & RETRANS ? 1 : 0);
+      out.lo.push(an.relSeq);
+      out.hi.push(an.relSeq + t.len);
+      out.sack.push([]);
+    } else if (!mine && (t.flags & 0x10) !== 0) {
+      out.kind.push(2);
+      out.lo.push(an.relAck);
+      out.hi.push(an.relAck + an.windowSize);
+      const s: number[] = [];
+      for (let i = 0; i < an.sackLe.length; i++) s.push(an.sackLe[i]!, an.sackRe[i] ?? an.sackLe[i]!);
+      out.sack.push(s);
+    } else return;
+    out.no.push(f.record.frameNo);
+    out.t.push((f.timeRelativeNs - t0) / 1e9);
+  }, lowerBound(frames, after + 1));
+  return out;
 }

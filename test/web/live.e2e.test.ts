@@ -17,6 +17,7 @@ import { startLiveCapture } from '../../src/wire/live.js';
 import { launchChromium, root, snap, withTimeout, type BrowserHandle } from './support.js';
 
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelectorAll(s: string): { length: number } };
+declare const window: unknown;
 
 const BIN = join(root, 'bin', 'tcplab');
 const children: ChildProcess[] = [];
@@ -120,16 +121,31 @@ test('live: frames appear in the page while a client talks to tcplab serve; the 
   await page.waitForSelector('#list .row');
   await page.locator('#list .row').first().click();
   await page.getByRole('tree').getByText('Transmission Control Protocol', { exact: false }).first().waitFor();
+  // uPlot draws it; the same chart is extended (not redrawn from scratch) as frames arrive.
   await page.locator('#btn-stevens').click();
-  await page.waitForSelector('#panel svg.stevens');
-  const before = await page.locator('#panel svg.stevens .seg').count();
+  await page.waitForSelector('#stevens[data-segments] canvas');
+  const segs = async (): Promise<number> => Number(await page.locator('#stevens').getAttribute('data-segments'));
+  const before = await segs();
+  assert.ok(before >= 1, `the first round's segment is drawn (${before})`);
+  const pointsBefore = await page.evaluate(() => {
+    const u = (window as unknown as { tcplabStevens: { data: unknown[][]; liveMark?: number } }).tcplabStevens;
+    u.liveMark = 1;
+    return u.data[0]!.length;
+  });
   for (let i = 1; i <= 4; i++) await echoRound(s, `stevens ${i}\n`);
   let now = before;
   for (let i = 0; i < 100 && now < before + 4; i++) {
     await new Promise((r) => setTimeout(r, 100));
-    now = await page.locator('#panel svg.stevens .seg').count();
+    now = await segs();
   }
   assert.ok(now >= before + 4, `Stevens segments: ${before} before, ${now} after 4 more rounds`);
+  const after = await page.evaluate(() => {
+    const u = (window as unknown as { tcplabStevens: { data: (number | null | undefined)[][]; liveMark?: number } }).tcplabStevens;
+    return { mark: u.liveMark, points: u.data[0]!.length, data: u.data[1]!.filter((v) => v != null).length + u.data[2]!.filter((v) => v != null).length };
+  });
+  assert.equal(after.mark, 1, 'the same uPlot chart was extended');
+  assert.ok(after.points > pointsBefore, `points ${pointsBefore} → ${after.points}`);
+  assert.equal(after.data, now, 'uPlot holds one data point per segment');
   await snap(page, '11-live-stevens');
   s.end();
   src.stop();

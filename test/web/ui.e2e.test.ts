@@ -130,10 +130,13 @@ test('flow graph: one arrow per segment of the stream, steps with the --explain 
   await page.locator('#next').click();
   await page.waitForFunction(() => document.querySelector('#panel svg .arrow.cur')?.getAttribute('data-frame') === '8');
   await snap(page, '05-flow-graph');
+  // The Stevens graph is uPlot's canvas; its data segments are the sender's frames with payload.
   await page.locator('#btn-stevens').click();
-  await page.waitForSelector('#panel svg.stevens');
-  assert.ok(await page.locator('#panel svg.stevens .seg').count() > 10);
-  assert.equal(await page.locator('#panel svg.stevens .ackline').count(), 1);
+  await page.waitForSelector('#stevens[data-segments] canvas');
+  const dir = await page.locator('#panelbody').getAttribute('data-dir');
+  const [sender, receiver] = dir === '0' ? [60390, 6666] : [6666, 60390];
+  assert.equal(Number(await page.locator('#stevens').getAttribute('data-segments')), cliCount(FILE, `tcp.stream == 0 && tcp.srcport == ${sender} && tcp.len > 0`));
+  assert.equal(Number(await page.locator('#stevens').getAttribute('data-acks')), cliCount(FILE, `tcp.stream == 0 && tcp.srcport == ${receiver} && tcp.flags.ack == 1`));
   await snap(page, '06-stevens');
 });
 

@@ -4,13 +4,21 @@
  * pane with two-way byte highlighting, and the stream panels (flow graph, Stevens graph, follow,
  * conversations, expert info). Live captures push status events over SSE; the list follows the
  * tail until the user scrolls away from it. No framework: plain DOM.
+ *
+ * The list keeps one element per visible row and reuses it while it stays visible: a scroll step
+ * only creates the rows that came into view (rebuilding every visible row on each scroll event
+ * was the list's main per-frame cost). The page arrives with the status and the first block of
+ * rows (#boot), so the list draws before any API request. The Stevens graph is drawn with uPlot
+ * (loaded on first use from /uplot.js) and extended with the stream's new frames on live updates.
  */
+import type uPlotT from 'uplot';
 
 interface Row { no: number; time: string; src: string; dst: string; proto: string; len: number; info: string; color: string }
 interface TreeItem { label: string; abbrev?: string; generated?: boolean; span?: [number, number]; children?: TreeItem[] }
-interface Status { name: string; total: number; displayed: number; first: number; done: boolean; error: string | null; live: boolean; notices: string[] }
+interface Status { gen: number; name: string; total: number; displayed: number; filtering: boolean; first: number; done: boolean; error: string | null; live: boolean; notices: string[] }
 interface LadderRow { no: number; dir: 0 | 1; time: string; analysis: string; explain: string[]; info: string; flags: string; seq: number; ack: number; len: number; win: number }
-interface StreamResp { stream: number; a: string; b: string; rows: LadderRow[]; from: number; totalRows: number; prevNo: number | null; nextNo: number | null; ladder: string; stevens: string; sender: 0 | 1 }
+interface StreamResp { stream: number; a: string; b: string; rows: LadderRow[]; from: number; totalRows: number; prevNo: number | null; nextNo: number | null; ladder: string }
+interface StevensResp { stream: number; a: string; b: string; dir: 0 | 1; last: number; no: number[]; kind: number[]; t: number[]; lo: number[]; hi: number[]; sack: number[][] }
 interface FollowResp { node0: string; node1: string; chunks: { node: 0 | 1; frame: number; text: string; gap: boolean }[]; bytes0: number; bytes1: number }
 
 const ROW_H = 18;
@@ -39,6 +47,12 @@ const pendingBlocks = new Set<number>();
 let uploadError = '';
 let panelKind = '';
 let panelStream = -1;
+/** Capture generation shown (the server bumps it when another capture replaces this one). */
+let gen = -1;
+let loading = true;
+/** Events for the end-to-end tests: when rows were first drawn, relative to the ingest. */
+const uiLog: { ev: string; packets: number; done: boolean }[] = [];
+(window as unknown as { tcplabLog: typeof uiLog }).tcplabLog = uiLog;
 
 async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   const r = await fetch(url, init);
@@ -55,10 +69,12 @@ function esc(s: string): string {
 
 function showStatus(s: Status): void {
   total = s.total;
+  loading = !s.done;
+  if (s.done && !uiLog.some((e) => e.ev === 'done' && e.packets === s.total)) uiLog.push({ ev: 'done', packets: s.total, done: true });
   $('st-file').textContent = s.name;
   $('st-packets').textContent = `Packets: ${s.total}`;
   $('st-displayed').textContent = `Displayed: ${displayed}${s.total ? ` (${((100 * displayed) / s.total).toFixed(1)}%)` : ''}`;
-  $('st-state').textContent = s.live ? (s.done ? 'Live capture stopped' : 'Live capture running') : s.done ? '' : 'Loading…';
+  $('st-state').textContent = s.live ? (s.done ? 'Live capture stopped' : 'Live capture running') : s.done ? (s.filtering ? 'Filtering…' : '') : 'Loading…';
   const items = s.notices.map((n) => `<div>${esc(n)}</div>`);
   if (s.error) items.push(`<div class="err">${esc(s.error)}</div>`);
   if (uploadError) items.push(`<div class="err">${esc(uploadError)}</div>`);
@@ -69,14 +85,17 @@ async function refresh(): Promise<void> {
   const my = epoch;
   const s = await getJson<Status>(`/api/status?filter=${encodeURIComponent(filter)}`);
   if (my !== epoch) return;
+  if (s.gen !== gen) {
+    // Another capture replaced this one (opened elsewhere): drop every cached row.
+    if (gen >= 0) { resetList(); list.scrollTop = 0; followTail = true; }
+    gen = s.gen;
+  }
   const grew = s.displayed !== displayed;
   displayed = s.displayed;
   showStatus(s);
   if (grew) {
-    // The last block may have been partial: fetch it again.
-    blocks.delete(Math.floor((displayed - 1) / BLOCK));
-    for (const k of [...blocks.keys()]) if ((blocks.get(k)?.length ?? 0) < BLOCK) blocks.delete(k);
-    spacer.style.height = `${displayed * ROW_H}px`;
+    // Partial blocks have more rows now: fetch them again (their rows stay drawn meanwhile).
+    for (const [k, rows] of blocks) if (rows.length < BLOCK) void loadBlock(k);
     if (followTail && s.live) list.scrollTop = list.scrollHeight;
   }
   render();
@@ -84,26 +103,59 @@ async function refresh(): Promise<void> {
 
 // ---- packet list ---------------------------------------------------------------------------
 
+/** Row elements on screen, by list position; each remembers the row it shows. */
+const shown = new Map<number, { el: HTMLElement; row: Row }>();
+let spacerHeight = -1;
+
+/** Forgets every drawn and cached row (new filter, new capture). */
+function resetList(): void {
+  epoch++;
+  blocks.clear();
+  shown.clear();
+  spacer.replaceChildren();
+  displayed = -1;
+}
+
+function rowElement(r: Row, i: number): HTMLElement {
+  const el = document.createElement('div');
+  el.className = `row ${r.color}${r.no === selected ? ' sel' : ''}`;
+  el.style.top = `${i * ROW_H}px`;
+  el.dataset['frame'] = String(r.no);
+  el.innerHTML = `<div>${r.no}</div><div>${esc(r.time)}</div><div>${esc(r.src)}</div><div>${esc(r.dst)}</div><div>${esc(r.proto)}</div><div>${r.len}</div><div>${esc(r.info)}</div>`;
+  return el;
+}
+
 function render(): void {
-  spacer.style.height = `${displayed * ROW_H}px`;
+  const h = Math.max(0, displayed) * ROW_H;
+  if (h !== spacerHeight) { spacer.style.height = `${h}px`; spacerHeight = h; }
   const first = Math.max(0, Math.floor(list.scrollTop / ROW_H) - 5);
   const last = Math.min(displayed, first + Math.ceil(list.clientHeight / ROW_H) + 10);
+  for (const [i, s] of shown) {
+    if (i < first || i >= last) { s.el.remove(); shown.delete(i); }
+  }
   const want = new Set<number>();
-  const frag = document.createDocumentFragment();
+  let added: DocumentFragment | undefined;
   for (let i = first; i < last; i++) {
     const b = Math.floor(i / BLOCK);
-    const rows = blocks.get(b);
-    if (!rows) { want.add(b); continue; }
-    const r = rows[i - b * BLOCK];
-    if (!r) { want.add(b); continue; }
-    const el = document.createElement('div');
-    el.className = `row ${r.color}${r.no === selected ? ' sel' : ''}`;
-    el.style.top = `${i * ROW_H}px`;
-    el.dataset['frame'] = String(r.no);
-    el.innerHTML = `<div>${r.no}</div><div>${esc(r.time)}</div><div>${esc(r.src)}</div><div>${esc(r.dst)}</div><div>${esc(r.proto)}</div><div>${r.len}</div><div>${esc(r.info)}</div>`;
-    frag.appendChild(el);
+    const r = blocks.get(b)?.[i - b * BLOCK];
+    const cur = shown.get(i);
+    if (!r) {
+      want.add(b);
+      if (cur) { cur.el.remove(); shown.delete(i); }
+      continue;
+    }
+    if (cur && cur.row === r) {
+      const sel = r.no === selected;
+      if (cur.el.classList.contains('sel') !== sel) cur.el.classList.toggle('sel', sel);
+      continue;
+    }
+    cur?.el.remove();
+    const el = rowElement(r, i);
+    shown.set(i, { el, row: r });
+    (added ??= document.createDocumentFragment()).appendChild(el);
   }
-  spacer.replaceChildren(frag);
+  if (added) spacer.appendChild(added);
+  if (shown.size > 0 && !uiLog.some((e) => e.ev === 'rows')) uiLog.push({ ev: 'rows', packets: total, done: !loading });
   // Prefetch the blocks on either side so scrolling into them finds the rows ready.
   for (const b of [Math.floor(first / BLOCK) - 1, Math.floor(last / BLOCK) + 1]) {
     if (b >= 0 && b * BLOCK < displayed && !blocks.has(b)) want.add(b);
@@ -307,9 +359,7 @@ async function applyFilter(text: string): Promise<void> {
   filterInput.value = text;
   if (!(await checkFilter())) return;
   filter = text;
-  epoch++;
-  blocks.clear();
-  displayed = -1;
+  resetList();
   list.scrollTop = 0;
   (document.getElementById('download') as HTMLAnchorElement).href = `/api/download.pcapng?filter=${encodeURIComponent(filter)}`;
   await refresh();
@@ -321,6 +371,8 @@ $('apply').addEventListener('click', () => void applyFilter(filterInput.value));
 // ---- panels --------------------------------------------------------------------------------
 
 function openPanel(title: string, html: string, kind: string, stream = -1): void {
+  stevens?.plot?.destroy();
+  stevens = undefined;
   $('paneltitle').textContent = title;
   panelBody.innerHTML = html;
   panel.hidden = false;
@@ -331,7 +383,7 @@ function openPanel(title: string, html: string, kind: string, stream = -1): void
   ex.hidden = stream < 0;
 }
 
-$('panelclose').addEventListener('click', () => { panel.hidden = true; panelKind = ''; });
+$('panelclose').addEventListener('click', () => { panel.hidden = true; panelKind = ''; stevens?.plot?.destroy(); stevens = undefined; });
 $('panelexport').addEventListener('click', () => { if (panelStream >= 0) window.location.href = `/api/export/${panelStream}`; });
 
 function needStream(): number | undefined {
@@ -372,16 +424,164 @@ async function showFlow(stream: number, around = selected): Promise<void> {
   step(cur);
 }
 
+// ---- Stevens graph (uPlot) ------------------------------------------------------------------
+
+type UPlot = typeof uPlotT;
+let uplotLib: Promise<UPlot> | undefined;
+
+/** Loads uPlot (ES module and stylesheet) the first time a graph opens. */
+function loadUplot(): Promise<UPlot> {
+  if (uplotLib === undefined) {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = '/uplot.css';
+    document.head.appendChild(link);
+    const url = '/uplot.js';
+    uplotLib = (import(url) as Promise<{ default: UPlot }>).then((m) => m.default);
+  }
+  return uplotLib;
+}
+
+/**
+ * One open Stevens graph: uPlot's aligned data (x = seconds since the stream's first frame, one
+ * entry per point in capture order) and, per entry, what the custom path builders need besides
+ * the y value: a segment's first sequence number, an ACK's SACK edges.
+ */
+interface StevensGraph {
+  stream: number;
+  dir: 0 | 1;
+  /** Last frame number fetched (live updates ask for the frames after it). */
+  last: number;
+  plot: uPlotT | undefined;
+  x: number[];
+  /** Series 1..5: data segment top, retransmitted segment top, ACK, ACK + window, highest SACK edge. */
+  y: (number | null)[][];
+  segStart: (number | null)[];
+  sacks: (number[] | null)[];
+  ymin: number;
+  ymax: number;
+  counts: { data: number; retrans: number; ack: number; sack: number };
+}
+
+let stevens: StevensGraph | undefined;
 let stevensSeq = 0;
+
+function addPoints(g: StevensGraph, d: StevensResp): void {
+  for (let i = 0; i < d.t.length; i++) {
+    const k = d.kind[i]!, lo = d.lo[i]!, hi = d.hi[i]!, sk = d.sack[i] ?? [];
+    // uPlot wants x ascending; a capture whose clock steps back keeps the previous time.
+    g.x.push(Math.max(d.t[i]!, g.x[g.x.length - 1] ?? 0));
+    g.y[0]!.push(k === 0 ? hi : null);
+    g.y[1]!.push(k === 1 ? hi : null);
+    g.y[2]!.push(k === 2 ? lo : null);
+    g.y[3]!.push(k === 2 ? hi : null);
+    g.segStart.push(k === 2 ? null : lo);
+    let top: number | null = null;
+    for (let j = 1; j < sk.length; j += 2) top = Math.max(top ?? -Infinity, sk[j]!);
+    g.y[4]!.push(top);
+    g.sacks.push(sk.length > 0 ? sk : null);
+    if (k === 0) g.counts.data++;
+    else if (k === 1) g.counts.retrans++;
+    else g.counts.ack++;
+    if (sk.length > 0) g.counts.sack++;
+    g.ymin = Math.min(g.ymin, lo, ...sk);
+    g.ymax = Math.max(g.ymax, hi, ...sk);
+  }
+  g.last = d.last;
+}
+
+/** Path builder: one vertical bar per segment from its first to its last sequence number, with end ticks (tcptrace's I-beams). */
+function segmentBars(g: StevensGraph): uPlotT.Series.PathBuilder {
+  return (u, si, i0, i1) => {
+    const p = new Path2D();
+    const xs = u.data[0], ys = u.data[si]!;
+    const w = 2 * devicePixelRatio;
+    for (let i = i0; i <= i1; i++) {
+      const hi = ys[i], lo = g.segStart[i];
+      if (hi == null || lo == null) continue;
+      const x = Math.round(u.valToPos(xs[i]!, 'x', true)) + 0.5;
+      const y0 = u.valToPos(lo, 'y', true), y1 = Math.min(u.valToPos(hi, 'y', true), y0 - 1);
+      p.moveTo(x, y0); p.lineTo(x, y1);
+      p.moveTo(x - w, y0); p.lineTo(x + w, y0);
+      p.moveTo(x - w, y1); p.lineTo(x + w, y1);
+    }
+    return { stroke: p, fill: null, clip: null };
+  };
+}
+
+/** Path builder: each SACK block of an ACK as a thick vertical bar from its left to its right edge. */
+function sackBars(g: StevensGraph): uPlotT.Series.PathBuilder {
+  return (u, _si, i0, i1) => {
+    const p = new Path2D();
+    const xs = u.data[0];
+    for (let i = i0; i <= i1; i++) {
+      const sk = g.sacks[i];
+      if (!sk) continue;
+      const x = Math.round(u.valToPos(xs[i]!, 'x', true)) + 0.5;
+      for (let j = 0; j + 1 < sk.length; j += 2) {
+        p.moveTo(x, u.valToPos(sk[j]!, 'y', true));
+        p.lineTo(x, u.valToPos(sk[j + 1]!, 'y', true));
+      }
+    }
+    return { stroke: p, fill: null, clip: null };
+  };
+}
+
+function drawStevens(g: StevensGraph, lib: UPlot, el: HTMLElement): void {
+  const data = [g.x, ...g.y] as unknown as uPlotT.AlignedData;
+  el.dataset['points'] = String(g.x.length);
+  el.dataset['segments'] = String(g.counts.data + g.counts.retrans);
+  el.dataset['retransmissions'] = String(g.counts.retrans);
+  el.dataset['acks'] = String(g.counts.ack);
+  el.dataset['sacks'] = String(g.counts.sack);
+  if (g.plot) { g.plot.setData(data); return; }
+  const stepped = lib.paths.stepped!({ align: 1 });
+  const none = { show: false };
+  g.plot = new lib({
+    width: Math.max(400, el.clientWidth - 8),
+    height: 420,
+    scales: { x: { time: false }, y: { range: () => [g.ymin, g.ymax > g.ymin ? g.ymax : g.ymin + 1] } },
+    axes: [
+      { label: 'Time since the stream\'s first frame (s)', values: (_u, vals) => vals.map((v) => String(+v.toFixed(9))) },
+      { label: 'Relative sequence number', size: 80 },
+    ],
+    series: [
+      { label: 'Time (s)' },
+      { label: 'Data', stroke: '#000', width: 1, paths: segmentBars(g), points: none },
+      { label: 'Retransmission', stroke: '#d00', width: 1.5, paths: segmentBars(g), points: none },
+      { label: 'ACK', stroke: '#0a0', width: 1.2, paths: stepped, spanGaps: true, points: none },
+      { label: 'Receive window', stroke: '#b8a000', width: 1.2, paths: stepped, spanGaps: true, points: none },
+      { label: 'SACK', stroke: '#06c', width: 3, paths: sackBars(g), points: none },
+    ],
+  }, data, el);
+  (window as unknown as { tcplabStevens: uPlotT }).tcplabStevens = g.plot;
+}
+
 async function showStevens(stream: number, dir?: 0 | 1): Promise<void> {
-  // Live refreshes overlap: only the latest request may draw (an older answer would undo it).
   const my = ++stevensSeq;
-  const s = await getJson<StreamResp>(`/api/stream/${stream}${dir === undefined ? '' : `?dir=${dir}`}`);
+  const [lib, d] = await Promise.all([loadUplot(), getJson<StevensResp>(`/api/stevens/${stream}${dir === undefined ? '' : `?dir=${dir}`}`)]);
   if (my !== stevensSeq) return;
-  const other = s.sender === 0 ? 1 : 0;
-  openPanel(`Stevens graph — TCP stream ${stream}`, `<p><button id="swap">Switch direction</button></p>${s.stevens}`, 'stevens', stream);
+  const other = d.dir === 0 ? 1 : 0;
+  const from = d.dir === 0 ? d.a : d.b, to = d.dir === 0 ? d.b : d.a;
+  openPanel(`Stevens graph — TCP stream ${stream}: ${from} → ${to}`, `<p><button id="swap">Switch direction</button> data of ${esc(from)}, ACKs and window of ${esc(to)}</p><div id="stevens"></div>`, 'stevens', stream);
   $('swap').addEventListener('click', () => void showStevens(stream, other));
-  panelBody.dataset['dir'] = String(s.sender);
+  panelBody.dataset['dir'] = String(d.dir);
+  const g: StevensGraph = { stream, dir: d.dir, last: 0, plot: undefined, x: [], y: [[], [], [], [], []], segStart: [], sacks: [], ymin: Infinity, ymax: -Infinity, counts: { data: 0, retrans: 0, ack: 0, sack: 0 } };
+  stevens = g;
+  addPoints(g, d);
+  if (!Number.isFinite(g.ymin)) { g.ymin = 0; g.ymax = 1; }
+  drawStevens(g, lib, $('stevens'));
+}
+
+/** Live update: the frames of the stream captured since the last answer extend the graph. */
+async function extendStevens(): Promise<void> {
+  const g = stevens;
+  if (!g || !g.plot || panelKind !== 'stevens' || panelStream !== g.stream) return;
+  const my = stevensSeq;
+  const [lib, d] = await Promise.all([loadUplot(), getJson<StevensResp>(`/api/stevens/${g.stream}?dir=${g.dir}&after=${g.last}`)]);
+  if (my !== stevensSeq || stevens !== g || d.t.length === 0) return;
+  addPoints(g, d);
+  drawStevens(g, lib, $('stevens'));
 }
 
 async function showFollow(stream: number): Promise<void> {
@@ -464,7 +664,7 @@ async function onServerChange(): Promise<void> {
   refreshing = true;
   try {
     await refresh();
-    if (panelKind === 'stevens' && panelStream >= 0) void showStevens(panelStream, Number(panelBody.dataset['dir']) as 0 | 1);
+    if (panelKind === 'stevens' && panelStream >= 0) await extendStevens();
   } finally {
     refreshing = false;
     if (again) { again = false; void onServerChange(); }
@@ -474,4 +674,14 @@ async function onServerChange(): Promise<void> {
 const events = new EventSource('/api/events');
 events.addEventListener('status', () => void onServerChange());
 
+// The page carries the status and the first rows (server.ts): draw them before any request.
+const bootEl = document.getElementById('boot');
+if (bootEl?.textContent) {
+  const boot = JSON.parse(bootEl.textContent) as { status: Status; start: number; rows: Row[] };
+  gen = boot.status.gen;
+  displayed = boot.status.displayed;
+  if (boot.rows.length > 0) blocks.set(0, boot.rows);
+  showStatus(boot.status);
+  render();
+}
 void refresh();
