@@ -2,7 +2,7 @@
  * Helpers for the web UI's end-to-end tests: Debian's Chromium through playwright-core (never a
  * downloaded browser), a UiServer on 127.0.0.1 port 0, and screenshots under test-results/.
  */
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,4 +54,30 @@ export async function snap(page: Page, name: string): Promise<void> {
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout | undefined;
   return Promise.race([p, new Promise<T>((_, rej) => { t = setTimeout(() => rej(new Error(`timeout: ${what}`)), ms); })]).finally(() => clearTimeout(t));
+}
+
+/**
+ * Writes a large classic pcap (LE, µs, Ethernet) made of `copies` back-to-back copies of real
+ * loopback captures from test/fixtures, each copy shifted 100 s later so time runs forward; returns
+ * its frame count. The same idea as bench/ui.bench.ts's mergecap file, without needing mergecap.
+ */
+export function writeBigPcap(out: string, copies: number, names = ['analysis-lo-zerowindow.pcap', 'analysis-lo-pingpong-loss20.pcap', 'analysis-lo-bulk-loss.pcap']): number {
+  const seeds = names.map((n) => readFileSync(fixture(n)));
+  const header = Buffer.from(seeds[0]!.subarray(0, 24));
+  header.writeUInt32LE(262144, 16);
+  const parts: Buffer[] = [header];
+  let frames = 0;
+  for (let c = 0; c < copies; c++) {
+    for (const seed of seeds) {
+      if (seed.readUInt32LE(0) !== 0xa1b2c3d4 || seed.readUInt32LE(20) !== 1) throw new Error('seed captures must be LE µs Ethernet pcap');
+      const copy = Buffer.from(seed.subarray(24));
+      for (let o = 0; o + 16 <= copy.length; o += 16 + copy.readUInt32LE(o + 8)) {
+        copy.writeUInt32LE(copy.readUInt32LE(o) + c * 100, o);
+        frames++;
+      }
+      parts.push(copy);
+    }
+  }
+  writeFileSync(out, Buffer.concat(parts));
+  return frames;
 }
