@@ -139,6 +139,8 @@ function buildServer(flags: ServeFlags, log: Logger, maxConnections: number): Ec
     maxConnections,
     idleTimeoutMs: Math.round(flags.idleTimeout * 1000),
     captureData: flags.logData,
+    // For A/B benchmarks only (bench/echo): TCPLAB_SERVE_WRITE_PATH=stream turns the direct write path off.
+    writePath: process.env['TCPLAB_SERVE_WRITE_PATH'] === 'stream' ? 'stream' : 'direct',
   });
   server.on('connection', (c) => log.info({ conn: c.id, peer: c.peer }, `Accepted new connection from ${c.peer}`));
   server.on('close', (c) => log.info({

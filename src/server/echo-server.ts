@@ -2,19 +2,29 @@
  * EchoServer: the TCP echo server behind `tcplab serve` (RFC 862 Echo Protocol, TCP flavour:
  * "any data received is sent back", in order, unchanged, until the peer closes).
  *
- * Per connection the data path is one 'data' listener that writes the chunk it was given back to
- * the same socket — no copy, no per-read allocation of ours, no logging unless `captureData` asks
- * for it (then a 'data' event is emitted per read). Node reads up to 64 KiB per read, so a 16 KiB
- * message is usually echoed with one read and one write (the reference Go server takes 16 of each).
+ * Per connection the data path is one read callback (Node's `onread`: every connection of the
+ * process reads into one shared 64 KiB buffer) that writes what it was given back to the same
+ * socket — no copy, no per-read allocation, no logging unless `captureData` asks for it (then a
+ * 'data' event is emitted per read). Node reads up to 64 KiB per read, so a 16 KiB message is
+ * usually echoed with one read and one write (the reference Go server takes 16 of each).
+ * The write goes straight to the socket's libuv handle (`writeBuffer`, as net.Socket does at
+ * the end of its Writable machinery) whenever nothing is queued for the connection: the kernel
+ * usually takes it whole at once (uv_try_write), and nothing is left to track. A write it takes
+ * only in part is finished by libuv (uv_write) while the connection's reads are paused. With
+ * `writePath: 'stream'`, or when something is queued already, the echo goes through
+ * net.Socket.write() instead. Measured: bench/FINDINGS.md and BENCHMARKS.md.
  *
  * Invariants
- *  - Bytes leave in the order they arrived; a chunk is written before the next read is looked at.
- *  - Backpressure (ARCHITECTURE.md §3.11): when write() returns false the socket is paused and
- *    resumed on 'drain'. A paused socket keeps at most readableHighWaterMark + one read in its
- *    readable buffer before Node stops reading from the kernel, and the writable side holds at
- *    most writableHighWaterMark + one read, so the memory a peer can make us hold is bounded by
+ *  - Bytes leave in the order they arrived; a chunk is written before the next read is looked
+ *    at, and a direct write is used only when nothing is queued (libuv's queue keeps the order).
+ *  - Backpressure (ARCHITECTURE.md §3.11): a direct write the kernel did not finish, or a stream
+ *    write left queued, pauses the socket until it is done. A paused connection holds at most
+ *    one pending direct write (one read) or writableHighWaterMark + one read, plus a copy of that
+ *    read (the shared-buffer guard), so the memory a peer can make us hold is bounded by
  *    `maxBufferedBytesPerConnection()` whatever it sends. The rest waits in the kernel (TCP flow
  *    control then stops the peer).
+ *  - A pending write's bytes in the shared read buffer are never overwritten by another
+ *    connection's read (see EchoServer.guards).
  *  - Half-close: allowHalfOpen is on; the peer's FIN ends our reads, we flush what is queued and
  *    then send our FIN (socket.end()).
  *  - No connection's error can crash the server: every socket has an 'error' listener; the
@@ -35,6 +45,7 @@
 import { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
+import { getSystemErrorName } from 'node:util';
 import { errnoCode, LabError } from '../util/errors.js';
 
 /** How a connection ended, as logged in "Closed connection … (how)". */
@@ -67,6 +78,12 @@ export interface EchoServerOptions {
    * on Linux, a number overrides it, 0 turns the watch off.
    */
   fdLimit?: number | 'auto';
+  /**
+   * How echoes are written: 'direct' (default) hands each read straight to the socket's libuv
+   * stream handle when nothing is queued for that connection (see directWriter()); 'stream' always
+   * goes through net.Socket.write(). 'direct' falls back to 'stream' where Node lacks the binding.
+   */
+  writePath?: 'direct' | 'stream';
 }
 
 /** Who is on the other end of a connection and when it started. */
@@ -95,7 +112,7 @@ export interface ClosedConnection extends ConnectionInfo {
 export interface ConnectionSnapshot extends ConnectionInfo {
   readonly bytesIn: number;
   readonly bytesOut: number;
-  /** Bytes queued in Node's writable buffer, not yet handed to the kernel. */
+  /** Bytes queued in Node's writable buffer or in a pending direct write, not yet handed to the kernel. */
   readonly writableLength: number;
   /** Bytes read from the kernel but not yet echoed (only non-zero while paused). */
   readableLength: number;
@@ -119,6 +136,12 @@ export interface EchoServerStats {
   paused: number;
   /** Times any connection was paused by backpressure. */
   pauses: number;
+  /** Echo writes handed straight to libuv (writePath 'direct', nothing queued for the connection). */
+  directWrites: number;
+  /** Direct writes the kernel did not take whole at once (libuv finished them; reads paused meanwhile). */
+  directAsync: number;
+  /** Echo writes through net.Socket.write() (writePath 'stream', or something already queued). */
+  streamWrites: number;
 }
 
 export interface ListeningInfo {
@@ -183,6 +206,71 @@ export function countOpenFds(): number {
   }
 }
 
+/**
+ * Node's own stream-write primitives, as net.Socket uses them internally (lib/internal/
+ * stream_base_commons.js): the WriteWrap request class and the shared state array in which
+ * handle.writeBuffer() reports whether the write went asynchronous. Reached through
+ * process.binding('stream_wrap') (allow-listed, deprecated only under --pending-deprecation);
+ * undefined where it is missing or shaped differently, and then every write takes the stream path.
+ */
+interface DirectWriteBinding {
+  readonly WriteWrap: new () => WriteReq;
+  readonly state: Int32Array;
+  readonly kLastWriteWasAsync: number;
+}
+
+/** A WriteWrap as Node's createWriteWrap() fills it (the native side reads `oncomplete` as an own property). */
+interface WriteReq {
+  handle: unknown;
+  oncomplete: ((status: number) => void) | undefined;
+  /** Keeps the written bytes alive while libuv still points into them. */
+  buffer: Uint8Array | null;
+  async: boolean;
+  bytes: number;
+}
+
+/** The libuv stream handle behind a net.Socket (TCPWrap), as far as the direct path uses it. */
+interface StreamHandle {
+  writeBuffer(req: WriteReq, data: Uint8Array): number;
+  /** Bytes libuv has queued and not yet written (uv_stream_t.write_queue_size). */
+  readonly writeQueueSize: number;
+}
+
+function loadDirectWriteBinding(): DirectWriteBinding | undefined {
+  try {
+    const b = (process as unknown as { binding(name: string): Record<string, unknown> }).binding('stream_wrap');
+    const { WriteWrap, streamBaseState, kLastWriteWasAsync } = b;
+    if (typeof WriteWrap !== 'function' || !(streamBaseState instanceof Int32Array) || typeof kLastWriteWasAsync !== 'number') return undefined;
+    return { WriteWrap: WriteWrap as DirectWriteBinding['WriteWrap'], state: streamBaseState, kLastWriteWasAsync };
+  } catch {
+    return undefined;
+  }
+}
+
+let directBinding: DirectWriteBinding | undefined | null = null;
+/** The binding, looked up once per process (undefined when this Node lacks it). */
+function directWriteBinding(): DirectWriteBinding | undefined {
+  if (directBinding === null) directBinding = loadDirectWriteBinding();
+  return directBinding;
+}
+
+/** True when this Node offers what the direct write path needs (else EchoServer uses the stream path). */
+export function directWriteAvailable(): boolean {
+  return directWriteBinding() !== undefined;
+}
+
+/** A system error as Node makes them (code, errno, syscall), from a negative libuv status. */
+function uvError(status: number, syscall: string): NodeJS.ErrnoException {
+  let code: string;
+  try { code = getSystemErrorName(status); } catch { code = 'EIO'; }
+  return Object.assign(new Error(`${syscall} ${code}`), { errno: status, code, syscall });
+}
+
+/** Bytes this connection has queued and not yet handed to the kernel (stream path and direct path). */
+function unsentBytes(c: Connection): number {
+  return c.socket.writableLength + (c.pendingReq !== undefined ? c.pendingBytes : 0);
+}
+
 /** The descriptor table is watched once this close to the limit (counting is a readdir). */
 const FD_WATCH_MARGIN = 256;
 
@@ -212,6 +300,14 @@ class Connection implements ConnectionInfo {
   errorCode: string | undefined = undefined;
   /** Bytes still queued when we destroyed the socket or saw its error (not sent). */
   unsent = 0;
+  /** Direct path: the request object for the next write (reused while writes complete synchronously). */
+  req: WriteReq | undefined = undefined;
+  /** Direct path: the write libuv is still sending (at most one; reads are paused meanwhile). */
+  pendingReq: WriteReq | undefined = undefined;
+  /** Direct path: bytes of pendingReq libuv had not written when it went asynchronous. */
+  pendingBytes = 0;
+  /** Abandoned shared read buffers this connection's pending writes still send from (see EchoServer.guards); at most one in practice. */
+  readonly guarded: Buffer[] = [];
 
   constructor(id: number, socket: Socket) {
     this.id = id;
@@ -239,6 +335,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
   private nextId = 1;
   private readonly counters: EchoServerStats = {
     open: 0, total: 0, bytesIn: 0, bytesOut: 0, errors: {}, refused: 0, acceptErrors: {}, paused: 0, pauses: 0,
+    directWrites: 0, directAsync: 0, streamWrites: 0,
   };
   private acceptEpisode: { code: string; errors: number; startedAtMs: number } | undefined = undefined;
   /** Watched descriptor limit (0 = not watched), the connection count from which it is watched, and the hysteresis. */
@@ -259,8 +356,10 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
       backlog: options.backlog ?? 4096,
       highWaterMark: options.highWaterMark ?? DEFAULT_HWM,
       fdLimit: options.fdLimit ?? 'auto',
+      writePath: options.writePath ?? 'direct',
     };
     const o = this.options;
+    if (o.writePath !== 'direct' && o.writePath !== 'stream') throw new LabError('ERR_SERVER_BAD_OPTION', `invalid writePath ${String(o.writePath)}`);
     if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
       throw new LabError('ERR_SERVER_BAD_PORT', `invalid port ${String(o.port)} (0-65535)`);
     }
@@ -269,7 +368,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
     }
     // noDelay: an echo must leave at once. With Nagle on, the second part of a reply split across
     // two reads waits for the peer's (delayed) ACK of the first: 40 ms stalls (Go sets it too).
-    this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true, highWaterMark: o.highWaterMark }, (s) => this.accept(this.withSharedReadBuffer(s)));
+    this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true, highWaterMark: o.highWaterMark }, (s) => this.accept(s));
     if (o.maxConnections > 0) this.server.maxConnections = o.maxConnections;
     this.server.on('drop', (d) => {
       this.counters.refused++;
@@ -327,7 +426,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
     for (const c of this.conns) {
       out.push({
         ...c.info(), bytesIn: c.bytesIn, bytesOut: c.bytesOut, paused: c.paused,
-        writableLength: c.socket.writableLength, readableLength: c.socket.readableLength,
+        writableLength: unsentBytes(c), readableLength: c.socket.readableLength,
       });
     }
     return out;
@@ -374,12 +473,60 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
 
   private closeConnection(c: Connection, how: CloseReason): void {
     if (c.how === undefined) c.how = how;
-    c.unsent = c.socket.writableLength;
+    c.unsent = unsentBytes(c);
     c.socket.destroy();
   }
 
   /** The one read buffer of this process; replaced when a pending write still holds it. */
   private sharedRead: Buffer = Buffer.allocUnsafe(READ_SIZE);
+  /** The last read's view of sharedRead (closed-loop clients send the same size again and again). */
+  private lastView: Buffer = this.sharedRead.subarray(0, 0);
+  /**
+   * Abandoned shared read buffers that a pending write (direct or stream path) still sends from,
+   * each with a copy of the bytes that write needs. Node fixes where a socket's next read lands
+   * when its previous read finishes (the `onread.buffer` function is called then), so every
+   * connection that read before a buffer was abandoned still reads into it once more: those
+   * stale reads are copied out and the guarded bytes put back (staleRead) before libuv can send
+   * them. Without this, a paused connection's echo carried other connections' bytes.
+   */
+  private readonly guards = new Map<Buffer, Buffer>();
+
+  /** A view of the first n bytes of the shared read buffer `buf` (reused when n repeats). */
+  private viewOf(buf: Buffer, n: number): Buffer {
+    const v = this.lastView;
+    if (v.length === n && v.buffer === buf.buffer) return v;
+    return (this.lastView = buf.subarray(0, n));
+  }
+
+  /**
+   * A read that landed in an abandoned buffer `buf`: its n bytes are copied out (the echo is
+   * written from the copy, which nothing else shares) and the bytes a pending write still needs
+   * from `buf` are put back.
+   */
+  private staleRead(buf: Buffer, n: number): Buffer {
+    const copy = Buffer.allocUnsafe(n);
+    buf.copy(copy, 0, 0, n);
+    const saved = this.guards.get(buf);
+    if (saved !== undefined) saved.copy(buf, 0, 0, Math.min(n, saved.length));
+    return copy;
+  }
+
+  /**
+   * A write of `chunk` (a view of the shared buffer) is left pending: the process reads into a
+   * fresh buffer from now on, and the old one is guarded for `c` until that write is done.
+   */
+  private abandonSharedRead(c: Connection, chunk: Buffer): void {
+    const old = this.sharedRead;
+    this.sharedRead = Buffer.allocUnsafe(READ_SIZE);
+    this.guards.set(old, Buffer.from(chunk));
+    c.guarded.push(old);
+  }
+
+  /** c's pending write is done (or gone): the buffer it read from needs no guard any more. */
+  private releaseGuard(c: Connection): void {
+    for (const b of c.guarded) this.guards.delete(b);
+    c.guarded.length = 0;
+  }
 
   /**
    * Re-wraps an accepted (paused, not yet reading) socket so that it reads into the process's
@@ -389,11 +536,12 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
    *
    * Safety: a read's bytes are echoed at once; a write the kernel takes whole leaves nothing
    * that refers to the buffer. A write left pending still refers to it, so that connection
-   * pauses reading until 'drain' and the process moves on to a new shared buffer (the pending
-   * write keeps the old one alive). 'data' events therefore never fire: the echo happens in
-   * onData, and a chunk given to the 'data' event of EchoServer is valid only during the call.
+   * pauses reading until it completes and the process moves on to a new shared buffer (the
+   * pending write keeps the old one alive, and `guards` keeps its bytes intact). Node's 'data'
+   * events therefore never fire: the echo happens in `onRead`, and a chunk given to the 'data'
+   * event of EchoServer is valid only during the call.
    */
-  private withSharedReadBuffer(raw: Socket): Socket {
+  private withSharedReadBuffer(raw: Socket, onRead: (n: number, buf: Buffer) => void): Socket {
     const r = raw as unknown as { _handle: unknown; _server: unknown; server: unknown };
     const handle = r._handle;
     const server = r._server;
@@ -402,7 +550,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
     const sock = new Socket({
       handle: handle as never, allowHalfOpen: true, readable: true, writable: true,
       highWaterMark: this.options.highWaterMark,
-      onread: { buffer: () => this.sharedRead, callback: (n: number, buf: Uint8Array) => this.onData(sock, n, buf) },
+      onread: { buffer: () => this.sharedRead, callback: onRead },
     } as ConstructorParameters<typeof Socket>[0]);
     // net.Server counts connections through the socket's _server (close() waits for them).
     (sock as unknown as { _server: unknown; server: unknown })._server = server;
@@ -410,82 +558,165 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
     return sock;
   }
 
-  private readonly readers = new WeakMap<Socket, (n: number, buf: Uint8Array) => void>();
-
-  private onData(sock: Socket, n: number, buf: Uint8Array): boolean {
-    this.readers.get(sock)?.(n, buf);
-    return true;
-  }
-
-  private accept(socket: Socket): void {
-    const c = new Connection(this.nextId++, socket);
-    this.conns.add(c);
-    if (this.conns.size >= this.fdWatchFrom) this.watchFds();
-    else if (this.acceptEpisode) this.endAcceptEpisode();
+  private accept(accepted: Socket): void {
     const k = this.counters;
-    k.open++;
-    k.total++;
     const capture = this.options.captureData;
+    const direct = this.options.writePath === 'direct' ? directWriteBinding() : undefined;
+    let c: Connection | undefined;
 
-    // Hot path: intentionally minimal (one call, two adds, one write per read).
-    this.readers.set(socket, (n: number, buf: Uint8Array) => {
-      const chunk = Buffer.from(buf.buffer, buf.byteOffset, n);
-      c.bytesIn += n;
-      c.bytesOut += n;
+    const pause = (cc: Connection, overHighWaterMark: boolean): void => {
+      if (cc.paused) return;
+      cc.socket.pause();
+      cc.paused = true;
+      k.paused++;
+      if (overHighWaterMark) k.pauses++;
+    };
+
+    // Direct path: a write that went asynchronous has finished (or failed, or was cancelled by a destroy).
+    const onWriteDone = (status: number): void => {
+      const cc = c;
+      if (!cc) return;
+      const req = cc.pendingReq;
+      cc.pendingReq = undefined;
+      if (req) req.buffer = null;
+      this.releaseGuard(cc);
+      const s = cc.socket;
+      if (s.destroyed) return; // cancelled by our own destroy; unsent was counted there
+      if (status < 0) {
+        cc.unsent += cc.pendingBytes;
+        s.destroy(uvError(status, 'write'));
+        return;
+      }
+      cc.pendingBytes = 0;
+      (s as unknown as { _unrefTimer(): void })._unrefTimer(); // bytes left: the idle timer restarts, as for stream writes
+      if (cc.paused && s.writableLength === 0) {
+        cc.paused = false;
+        k.paused--;
+        s.resume();
+      }
+    };
+    // Stream path: a write has been handed to the kernel (one function per connection, no allocation per write).
+    const onFlushed = (): void => {
+      const cc = c;
+      if (!cc || cc.socket.writableLength > 0) return;
+      this.releaseGuard(cc);
+      if (cc.paused && cc.pendingReq === undefined && !cc.socket.destroyed) {
+        cc.paused = false;
+        k.paused--;
+        cc.socket.resume();
+      }
+    };
+    const newReq = (handle: unknown): WriteReq => {
+      const req = new direct!.WriteWrap();
+      req.handle = handle;
+      req.oncomplete = onWriteDone;
+      req.async = false;
+      req.bytes = 0;
+      req.buffer = null;
+      return req;
+    };
+
+    // Hot path: intentionally minimal (one call, four adds, one write per read).
+    const onRead = (n: number, buf: Buffer): void => {
+      const cc = c!;
+      const socket = cc.socket;
+      // Almost always the shared buffer; a stale read (see guards) is echoed from its own copy.
+      const shared = buf === this.sharedRead;
+      const chunk = shared ? this.viewOf(buf, n) : this.staleRead(buf, n);
+      cc.bytesIn += n;
+      cc.bytesOut += n;
       k.bytesIn += n;
       k.bytesOut += n;
-      if (capture) this.emit('data', c, chunk);
-      const below = socket.write(chunk);
-      if (socket.writableLength > 0) {
-        // The write still refers to the shared buffer: read no more into it (see withSharedReadBuffer).
-        this.sharedRead = Buffer.allocUnsafe(READ_SIZE);
-        if (!c.paused) {
-          socket.pause();
-          c.paused = true;
-          k.paused++;
-          if (!below) k.pauses++;
+      if (capture) this.emit('data', cc, chunk);
+      if (direct !== undefined && cc.pendingReq === undefined && socket.writableLength === 0) {
+        // Nothing of this connection is queued anywhere: hand the bytes straight to libuv
+        // (uv_try_write, then uv_write for a remainder) — what net.Socket.write() ends in, minus
+        // Writable's bookkeeping, a WriteWrap per write and an afterWrite tick per read.
+        const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
+        if (handle !== null) {
+          const req = cc.req ?? (cc.req = newReq(handle));
+          const err = handle.writeBuffer(req, chunk);
+          k.directWrites++;
+          if (err !== 0) {
+            cc.unsent += n;
+            socket.destroy(uvError(err, 'write'));
+            return;
+          }
+          if (direct.state[direct.kLastWriteWasAsync] !== 0) {
+            // The kernel did not take it all: libuv keeps writing from the shared buffer.
+            // Keep that buffer for this write alone and read no more here until it is done.
+            req.buffer = chunk;
+            k.directAsync++;
+            cc.req = undefined;
+            cc.pendingReq = req;
+            cc.pendingBytes = handle.writeQueueSize;
+            if (shared) this.abandonSharedRead(cc, chunk);
+            pause(cc, true);
+          }
+          return;
         }
       }
-    });
+      // Stream path: something is queued already (or no direct path here): Writable keeps order.
+      const below = socket.write(chunk, onFlushed);
+      k.streamWrites++;
+      if (socket.writableLength > 0) {
+        // The write still refers to the shared buffer: read no more into it (see withSharedReadBuffer).
+        if (shared) this.abandonSharedRead(cc, chunk);
+        pause(cc, !below);
+      }
+    };
+
+    const socket = this.withSharedReadBuffer(accepted, onRead);
+    c = new Connection(this.nextId++, socket);
+    const conn = c;
+    this.conns.add(conn);
+    if (this.conns.size >= this.fdWatchFrom) this.watchFds();
+    else if (this.acceptEpisode) this.endAcceptEpisode();
+    k.open++;
+    k.total++;
+
     socket.resume();
     socket.on('drain', () => {
-      if (c.paused) {
-        c.paused = false;
+      if (conn.paused && conn.pendingReq === undefined) {
+        conn.paused = false;
         k.paused--;
         socket.resume();
       }
     });
-    // Peer's FIN: flush what is queued, then FIN (allowHalfOpen keeps our side open till then).
+    // Peer's FIN: flush what is queued, then FIN (allowHalfOpen keeps our side open till then;
+    // libuv's shutdown waits for a direct write still pending).
     socket.on('end', () => {
-      if (c.how === undefined) c.how = 'FIN';
+      if (conn.how === undefined) conn.how = 'FIN';
       socket.end();
     });
     socket.on('error', (e: Error) => {
       const code = errnoCode(e) ?? 'ERR';
-      if (c.how === undefined || c.how === 'FIN') {
-        c.how = RST_CODES.has(code) ? 'RST' : 'error';
-        c.errorCode = code;
+      if (conn.how === undefined || conn.how === 'FIN') {
+        conn.how = RST_CODES.has(code) ? 'RST' : 'error';
+        conn.errorCode = code;
       }
-      c.unsent = socket.writableLength;
+      conn.unsent = Math.max(conn.unsent, unsentBytes(conn));
       k.errors[code] = (k.errors[code] ?? 0) + 1;
     });
     if (this.options.idleTimeoutMs > 0) {
-      socket.setTimeout(this.options.idleTimeoutMs, () => this.closeConnection(c, 'idle timeout'));
+      socket.setTimeout(this.options.idleTimeoutMs, () => this.closeConnection(conn, 'idle timeout'));
     }
     socket.on('close', () => {
-      this.conns.delete(c);
+      this.releaseGuard(conn);
+      this.conns.delete(conn);
       k.open--;
-      if (c.paused) k.paused--;
+      if (conn.paused) k.paused--;
       // Bytes queued but never handed to the kernel were not sent.
-      const bytesOut = c.bytesOut - c.unsent;
-      k.bytesOut -= c.unsent;
+      const unsent = Math.min(conn.unsent, conn.bytesOut);
+      const bytesOut = conn.bytesOut - unsent;
+      k.bytesOut -= unsent;
       this.emit('close', {
-        ...c.info(), bytesIn: c.bytesIn, bytesOut, durationMs: Date.now() - c.startedAtMs,
-        how: c.how ?? 'FIN', errorCode: c.errorCode,
+        ...conn.info(), bytesIn: conn.bytesIn, bytesOut, durationMs: Date.now() - conn.startedAtMs,
+        how: conn.how ?? 'FIN', errorCode: conn.errorCode,
       });
       this.onConnectionGone?.();
     });
-    this.emit('connection', c.info());
+    this.emit('connection', conn.info());
   }
 
   /**

@@ -1,20 +1,26 @@
 /**
  * EchoServer on real sockets (127.0.0.1, port 0): byte-exact echo, backpressure bound, half-close,
- * RST, idle timeout, max-connections, thousands of connections, graceful stop, listen errors.
+ * RST, idle timeout, max-connections, thousands of connections, graceful stop, listen errors —
+ * each with both write paths ('direct': reads handed straight to libuv; 'stream': Socket.write()).
  */
-import { test, after, describe } from 'node:test';
+import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { EchoServer, maxBufferedBytesPerConnection, type ClosedConnection } from '../../src/server/echo-server.js';
+import { directWriteAvailable, EchoServer, maxBufferedBytesPerConnection, READ_SIZE, type ClosedConnection, type EchoServerOptions } from '../../src/server/echo-server.js';
 import { isLabError } from '../../src/util/errors.js';
 import { connectTo, echoOnce, randomBytesSeeded, roundTrip, sleep, waitFor, withTimeout, writeUntilBlocked } from './support.js';
 
 const MIB = 1024 * 1024;
 
+const WRITE_PATHS = ['direct', 'stream'] as const;
+type WritePath = (typeof WRITE_PATHS)[number];
+/** The write path the tests of the current describe() use. */
+let writePath: WritePath = 'direct';
+
 /** A started server on 127.0.0.1:0 that after() stops, with every 'close' event recorded. */
-async function startServer(opts: ConstructorParameters<typeof EchoServer>[0] = {}): Promise<{ server: EchoServer; port: number; closed: ClosedConnection[] }> {
-  const server = new EchoServer({ host: '127.0.0.1', port: 0, ...opts });
+async function startServer(opts: EchoServerOptions = {}): Promise<{ server: EchoServer; port: number; closed: ClosedConnection[] }> {
+  const server = new EchoServer({ host: '127.0.0.1', port: 0, writePath, ...opts });
   const closed: ClosedConnection[] = [];
   server.on('close', (c) => closed.push(c));
   const { port } = await server.start();
@@ -22,7 +28,23 @@ async function startServer(opts: ConstructorParameters<typeof EchoServer>[0] = {
   return { server, port, closed };
 }
 
-describe('EchoServer', () => {
+/** The stats counter that proves the tests ran on the write path they name. */
+function assertPathUsed(server: EchoServer): void {
+  const st = server.stats();
+  if (writePath === 'direct') {
+    assert.ok(st.directWrites > 0, `direct writes used (${st.directWrites} direct, ${st.streamWrites} stream)`);
+  } else {
+    assert.equal(st.directWrites, 0, 'no direct write on the stream path');
+    assert.ok(st.streamWrites > 0, 'stream writes used');
+  }
+}
+
+test('this Node offers the direct write path (process.binding stream_wrap)', () => {
+  assert.equal(directWriteAvailable(), true);
+});
+
+for (const path of WRITE_PATHS) describe(`EchoServer (${path} writes)`, () => {
+  before(() => { writePath = path; });
   test('echoes 8 MiB of random bytes exactly, then FIN; counts bytes both ways', async () => {
     const { server, port, closed } = await startServer();
     const data = randomBytesSeeded(8 * MIB);
@@ -39,6 +61,7 @@ describe('EchoServer', () => {
     assert.equal(st.open, 0);
     assert.equal(st.bytesIn, data.length);
     assert.equal(st.bytesOut, data.length);
+    assertPathUsed(server);
   });
 
   test('a peer that writes 64 MiB and never reads: the server pauses, its buffers stay under the bound, the writer is blocked', async () => {
@@ -59,6 +82,13 @@ describe('EchoServer', () => {
     const held = c.writableLength + c.readableLength;
     assert.ok(held <= bound, `server holds ${held} bytes for the connection, bound ${bound}`);
     assert.equal(server.stats().paused, 1);
+    assertPathUsed(server);
+    if (writePath === 'direct') {
+      // The direct path paused on a write the kernel did not finish: that one write is all it holds.
+      assert.ok(server.stats().directAsync >= 1, 'a direct write went asynchronous');
+      assert.ok(c.writableLength <= READ_SIZE, `one pending direct write of at most one read (${c.writableLength} bytes)`);
+      assert.equal(server.stats().streamWrites, 0, 'no read reached the stream path while paused');
+    }
     // Far from all 64 MiB reached the server: the kernel buffers are full and TCP stopped the peer.
     assert.ok(c.bytesIn < 32 * MIB, `server read only ${c.bytesIn} bytes`);
     assert.ok(s.writableLength > 0, 'the client still has unsent bytes queued (blocked)');
@@ -117,6 +147,106 @@ describe('EchoServer', () => {
     // Still serving.
     const got = await echoOnce(port, Buffer.from('still here\n'));
     assert.equal(got.toString(), 'still here\n');
+  });
+
+  test('a slow reader: writes the kernel takes only in part; 24 MiB in odd-sized pieces come back byte-exact, in order', { timeout: 60_000 }, async () => {
+    const { server, port, closed } = await startServer();
+    const bound = maxBufferedBytesPerConnection();
+    const data = randomBytesSeeded(24 * MIB, 11);
+    const s = await connectTo(port);
+    const chunks: Buffer[] = [];
+    let got = 0;
+    let nextPauseAt = MIB;
+    s.on('data', (d: Buffer) => {
+      chunks.push(d);
+      got += d.length;
+      // Read in bursts: every MiB stop for 20 ms, so the server's writes keep meeting full socket buffers.
+      if (got >= nextPauseAt) {
+        nextPauseAt += MIB;
+        s.pause();
+        setTimeout(() => s.resume(), 20);
+      }
+    });
+    let maxHeld = 0;
+    const sampler = setInterval(() => {
+      for (const c of server.connections()) maxHeld = Math.max(maxHeld, c.writableLength + c.readableLength);
+    }, 5);
+    try {
+      // Odd piece sizes (1 byte to 70 KB, seeded) so reads and partial writes split at odd offsets.
+      let off = 0;
+      let x = 12345;
+      while (off < data.length) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        const len = Math.min(data.length - off, 1 + (x % 70_000));
+        if (!s.write(data.subarray(off, off + len))) await withTimeout(once(s, 'drain'), 20_000, 'client drain');
+        off += len;
+      }
+      s.end();
+      await withTimeout(once(s, 'end'), 40_000, 'all echoed, then FIN');
+    } finally {
+      clearInterval(sampler);
+    }
+    const echoed = Buffer.concat(chunks);
+    assert.equal(echoed.length, data.length);
+    assert.ok(echoed.equals(data), 'every byte back, in order');
+    await waitFor(() => closed.length === 1, 5000, 'close event');
+    assert.equal(closed[0]!.how, 'FIN');
+    assert.equal(closed[0]!.bytesOut, data.length);
+    assert.ok(maxHeld <= bound, `server held at most ${maxHeld} bytes, bound ${bound}`);
+    assertPathUsed(server);
+    if (writePath === 'direct') assert.ok(server.stats().directAsync > 0, 'some direct writes were taken only in part and finished by libuv');
+    assert.ok(server.stats().pauses > 0, 'the connection was paused by backpressure');
+  });
+
+  test('a paused connection\'s pending echo is not overwritten by other connections\' reads (shared read buffer)', { timeout: 60_000 }, async () => {
+    const { server, port } = await startServer();
+    // Other connections read first, so the server's next read on each lands in the shared buffer of now.
+    const others = await Promise.all([0, 1, 2, 3].map(() => connectTo(port)));
+    for (const [i, s] of others.entries()) assert.equal((await roundTrip(s, Buffer.from(`warm ${i}`))).toString(), `warm ${i}`);
+    // A writes 8 MiB and does not read: the server's echo to A stops half-way, pending in that buffer.
+    const a = await connectTo(port);
+    a.pause();
+    const aData = randomBytesSeeded(8 * MIB, 21);
+    const aChunks: Buffer[] = [];
+    a.on('data', (d: Buffer) => aChunks.push(d));
+    a.write(aData);
+    await waitFor(() => server.connections().some((c) => c.paused), 10_000, 'A paused by backpressure');
+    // Meanwhile the others echo plenty, of every size up to a full read.
+    for (let round = 0; round < 30; round++) {
+      await Promise.all(others.map(async (s, i) => {
+        const msg = randomBytesSeeded(1 + ((round * 7919 + i * 104_729) % 65_536), 1000 + round * 4 + i);
+        const back = await roundTrip(s, msg, 10_000);
+        assert.ok(back.equals(msg), `other connection ${i} round ${round} echoed exactly`);
+      }));
+    }
+    for (const s of others) s.destroy();
+    // Now A reads: every byte it sent must come back as sent.
+    a.resume();
+    a.end();
+    await withTimeout(once(a, 'end'), 30_000, 'A echoed in full');
+    const got = Buffer.concat(aChunks);
+    assert.equal(got.length, aData.length);
+    const bad = got.findIndex((b, i) => b !== aData[i]);
+    assert.equal(bad, -1, `A's echo differs from what A sent at byte ${bad}`);
+    a.destroy();
+  });
+
+  test('peers that send and reset at once: the server survives each, counts no more out than in, still echoes', { timeout: 30_000 }, async () => {
+    const { server, port, closed } = await startServer();
+    const N = 40;
+    await Promise.all(Array.from({ length: N }, async (_, i) => {
+      const s = await connectTo(port);
+      s.write(randomBytesSeeded(256 * 1024, i + 1));
+      await sleep(i % 4);
+      s.resetAndDestroy();
+    }));
+    await waitFor(() => closed.length === N, 10_000, `${N} close events`);
+    for (const c of closed) {
+      assert.ok(c.bytesOut <= c.bytesIn, `bytes out ${c.bytesOut} <= in ${c.bytesIn}`);
+      assert.ok(c.how === 'RST' || c.how === 'FIN', `closed by ${c.how}`);
+    }
+    assert.equal(server.stats().open, 0);
+    assert.equal((await echoOnce(port, Buffer.from('still here\n'))).toString(), 'still here\n');
   });
 
   test('idle timeout closes a silent connection and records "idle timeout"; traffic keeps one open', async () => {
@@ -215,6 +345,7 @@ describe('EchoServer', () => {
   test('bad options are refused up front', () => {
     assert.throws(() => new EchoServer({ port: 70000 }), /invalid port/);
     assert.throws(() => new EchoServer({ idleTimeoutMs: -1 }), /invalid idleTimeoutMs/);
+    assert.throws(() => new EchoServer({ writePath: 'fast' as never }), /invalid writePath/);
   });
 
   test('captureData emits each read', async () => {
