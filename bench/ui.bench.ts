@@ -16,7 +16,7 @@
  * Without FILE it makes that same file in a temporary directory (npm run bench does this).
  * Not part of the tests: numbers depend on the machine.
  */
-import { performance, monitorEventLoopDelay } from 'node:perf_hooks';
+import { performance, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +92,10 @@ async function scrollRun(frames: number, fromMiddle: boolean): Promise<{ gaps: n
 const intervals = (g: number[]): string => `frame interval p50 ${pct(g, 50).toFixed(1)} ms, p95 ${pct(g, 95).toFixed(1)} ms, max ${Math.max(...g).toFixed(1)} ms`;
 
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+// GC pauses of this process (server and harness) while ingesting.
+const gcPauses: number[] = [];
+const gcObs = new PerformanceObserver((l) => { for (const e of l.getEntries()) gcPauses.push(e.duration); });
+gcObs.observe({ entryTypes: ['gc'] });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 loopDelay.enable();
@@ -106,10 +110,11 @@ console.log(`scroll during ingest (150 frames, 10 rows/frame${doneDuring ? ', in
 while (!server.store.done) await new Promise((r) => setTimeout(r, 20));
 const ingest = performance.now() - t0;
 loopDelay.disable();
+gcObs.disconnect();
 const cpu = process.cpuUsage(cpu0);
 console.log(`ingest: ${server.store.total} frames in ${ingest.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU of this process (${(((cpu.user + cpu.system) / 1000 / server.store.total) * 1e6).toFixed(0)} ns/frame); ${mem()}`);
 const ms = (ns: number): string => (ns / 1e6).toFixed(1);
-console.log(`server event-loop delay during ingest: p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms`);
+console.log(`server event-loop delay during ingest: p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms; GC pauses ${gcPauses.length}, total ${gcPauses.reduce((a, b) => a + b, 0).toFixed(0)} ms, max ${Math.max(0, ...gcPauses).toFixed(1)} ms`);
 await page.waitForFunction((n) => document.getElementById('st-packets').textContent === `Packets: ${n}`, server.store.total, { timeout: 30_000 });
 
 // Continuous scroll after ingest: 10 rows per animation frame, from the middle of the capture.

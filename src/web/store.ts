@@ -3,7 +3,9 @@
  *
  * Per frame it retains only the Frame the Session built, with the record's bytes copied and the
  * decoded packet dropped (`pkt` points at one shared empty packet): the record, the memoised TCP
- * analysis and the frame times. Views (list rows, detail tree, hex, flow graph, follow, Stevens
+ * analysis and the frame times. The analysis is packed into typed-array columns (packed.ts: it was
+ * most of the heap and of the GC work while ingesting) and put back on the Frame (`tcp`) for the
+ * duration of each view's or filter's call, like the decoded packet. Views (list rows, detail tree, hex, flow graph, follow, Stevens
  * graph) re-decode the few frames they show, as Wireshark does; the TCP analyzer never runs again
  * (ARCHITECTURE.md §3 principle 8). Keeping the Session's Frame object (not a copy) keeps the
  * pipeline's per-frame facts (FIN roles, keyed by identity) visible to the tree.
@@ -24,6 +26,8 @@ import { PacketDecoder } from '../decode/decoder.js';
 import { LINKTYPE_ETHERNET } from '../wire/linktype.js';
 import { parseFilter, type CompiledFilter, type FilterError } from '../filter/index.js';
 import { buildTree, type TreeNode } from '../fields/tree.js';
+import type { TcpFrameAnalysis } from '../analysis/types.js';
+import { RowPacker } from './packed.js';
 import { addressColumns } from '../present/columns.js';
 import { protocolAndInfo } from '../present/info.js';
 import { formatSeconds } from '../util/time.js';
@@ -108,6 +112,8 @@ export class FrameStore {
    */
   private slab = new Uint8Array(0);
   private slabPos = 0;
+  /** The frames' TCP analysis, by frame number (Frame.tcp is undefined while stored). */
+  private readonly tcpRows = new RowPacker();
   private scanPending = false;
   private closed = false;
 
@@ -146,6 +152,8 @@ export class FrameStore {
       let l = this.streams.get(a.stream);
       if (l === undefined) this.streams.set(a.stream, (l = []));
       l.push(rec.frameNo);
+      this.tcpRows.pack(rec.frameNo, a);
+      frame.tcp = undefined;
     }
     if (this.frames.length > this.maxFrames) this.trim();
   }
@@ -155,6 +163,7 @@ export class FrameStore {
     this.frames.splice(0, n);
     this.dropped += n;
     const first = this.firstNo;
+    this.tcpRows.drop(first);
     for (const c of this.filters.values()) {
       const k = lowerBound(c.matches, first);
       if (k > 0) c.matches.splice(0, k);
@@ -181,14 +190,21 @@ export class FrameStore {
     return this.frames[no - this.firstNo];
   }
 
-  /** Runs `fn` with the frame decoded (its pkt restored for the call only). */
+  /** Runs `fn` with the frame decoded and its analysis unpacked (for the call only). */
   private withDecoded<T>(f: Frame, fn: (f: Frame) => T): T {
     f.pkt = this.decoder.decode(f.record);
+    f.tcp = this.tcpRows.unpack<TcpFrameAnalysis>(f.record.frameNo);
     try {
       return fn(f);
     } finally {
       f.pkt = this.empty;
+      f.tcp = undefined;
     }
+  }
+
+  /** The TCP analysis of a retained frame (unpacked: a new object each call). */
+  analysis(no: number): TcpFrameAnalysis | undefined {
+    return this.tcpRows.unpack<TcpFrameAnalysis>(no);
   }
 
   /** Compiles a filter (cached by text); errors carry spans for the filter bar. */
@@ -218,8 +234,10 @@ export class FrameStore {
         const f = this.frames[from - this.firstNo]!;
         this.decoder.decodeInto(scratch, f.record);
         f.pkt = scratch;
+        f.tcp = this.tcpRows.unpack<TcpFrameAnalysis>(from);
         const ok = c.filter.test(f);
         f.pkt = this.empty;
+        f.tcp = undefined;
         if (ok) c.matches.push(from);
         if (sliced && (from & 255) === 0 && performance.now() - t0 > budgetMs) { from++; break; }
       }
@@ -329,10 +347,12 @@ export class FrameStore {
     for (const f of this.frames) {
       this.decoder.decodeInto(scratch, f.record);
       f.pkt = scratch;
+      f.tcp = this.tcpRows.unpack<TcpFrameAnalysis>(f.record.frameNo);
       try {
         fn(f);
       } finally {
         f.pkt = this.empty;
+        f.tcp = undefined;
       }
     }
   }
