@@ -22,6 +22,7 @@ import { setNameResolution } from '../fields/format.js';
 import { isLabError, LabError } from '../util/errors.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
 import type { Frame } from '../fields/field.js';
+import { parallelThreads, runParallelRead } from './read-parallel.js';
 import { addStatsOptions, ReadStats, runExplainFilter, type StatsOptions } from './read-stats.js';
 
 /**
@@ -56,6 +57,12 @@ export class StdoutWriter {
     return undefined;
   }
 
+  /** Writes bytes already encoded (after what is buffered). */
+  async writeBytes(b: Uint8Array): Promise<void> {
+    await this.flush();
+    await this.put(b);
+  }
+
   async flush(): Promise<void> {
     if (this.pos === 0) return;
     // A copy of the used bytes (pooled when small): live capture flushes after every frame.
@@ -84,7 +91,7 @@ export class StdoutWriter {
   /** One shared wait for 'drain' (flushes from setImmediate may overlap). */
   private draining: Promise<void> | undefined;
 
-  private async put(chunk: Buffer): Promise<void> {
+  private async put(chunk: Uint8Array): Promise<void> {
     if (!process.stdout.write(chunk)) {
       this.draining ??= new Promise<void>((resolve) => {
         const done = (): void => {
@@ -190,11 +197,15 @@ export async function runSession(
   source: CaptureSource,
   prep: ReturnType<typeof prepareOutput>,
   out: StdoutWriter,
-  opts: { sink?: FrameSink | undefined; print?: boolean; onFrame?: (f: Frame) => void; live?: boolean } = {},
+  opts: { sink?: FrameSink | undefined; print?: boolean; onFrame?: (f: Frame) => void; live?: boolean; quietUntil?: number | undefined } = {},
 ): Promise<number> {
   const session = new Session(source);
   const { filter, printer, limit } = prep;
-  const print = opts.print !== false;
+  let print = opts.print !== false;
+  // The head and the first quietUntil frames were printed already (a parallel read handed over).
+  const quietUntil = opts.quietUntil ?? -1;
+  const printAfter = print && quietUntil >= 0;
+  if (printAfter) print = false;
   let read = 0;
   let shown = 0;
   if (print) await out.write(printer.head());
@@ -209,6 +220,7 @@ export async function runSession(
         frame = r.value;
       }
       read++;
+      if (printAfter && read > quietUntil) print = true;
       if (!filter || filter.test(frame)) {
         if (print) {
           const w = out.writeFast(printer.frame(frame, shown));
@@ -224,7 +236,7 @@ export async function runSession(
       if (read >= limit) break;
     }
   } finally {
-    if (print) await out.write(printer.tail(shown));
+    if (opts.print !== false) await out.write(printer.tail(shown));
     await out.flush();
     if (opts.sink) await opts.sink.close();
     source.close();
@@ -286,8 +298,9 @@ export function registerRead(program: Command): void {
     .command('read')
     .description('Read a pcap/pcapng file (gzip too; "-" for stdin) and print it as tshark does')
     .option('-r <file>', 'capture file to read ("-" = stdin)')
-    .option('-G [report]', 'list registered fields (tshark -G fields layout)');
-  addStatsOptions(addShowOptions(cmd)).action(async (o: ShowOptions & StatsOptions & { r?: string; G?: string | boolean }) => {
+    .option('-G [report]', 'list registered fields (tshark -G fields layout)')
+    .option('--threads <n>', 'threads for large files (default: one per core, up to 4, from 8 MiB; 1 = one thread)');
+  addStatsOptions(addShowOptions(cmd)).action(async (o: ShowOptions & StatsOptions & { r?: string; G?: string | boolean; threads?: string }) => {
     if (o.explainFilter !== undefined) {
       process.exitCode = runExplainFilter(o.explainFilter);
       return;
@@ -304,10 +317,15 @@ export function registerRead(program: Command): void {
   });
 }
 
-async function readFile(path: string, o: ShowOptions & StatsOptions): Promise<void> {
+async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?: string }): Promise<void> {
   let prep: ReturnType<typeof prepareOutput>;
   let stats: ReadStats | undefined;
+  let threads: number | undefined;
   try {
+    if (o.threads !== undefined) {
+      threads = Number(o.threads);
+      if (!Number.isInteger(threads) || threads < 1) usage(`Invalid --threads "${o.threads}": a whole number, 1 or more`);
+    }
     prep = prepareOutput(o);
     // -z statistics and --explain (src/cli/read-stats.ts): printed after the packets.
     stats = ReadStats.from(o);
@@ -323,11 +341,31 @@ async function readFile(path: string, o: ShowOptions & StatsOptions): Promise<vo
   }
   const out = new StdoutWriter();
   const progress = await progressFor(path);
+  let quietUntil: number | undefined;
+  const workers = parallelThreads(path, o, threads, progress !== undefined || stats !== undefined);
+  if (workers > 1) {
+    try {
+      await out.write(prep.printer.head());
+      const r = await runParallelRead(path, o, workers, out);
+      if (r.done) {
+        source.close();
+        await out.flush();
+        return;
+      }
+      // The rest on one thread (MPTCP, or near the stream cap): from the start, printing only
+      // the frames the workers did not print.
+      quietUntil = r.from;
+    } catch (e) {
+      source.close();
+      await out.flush();
+      return fail(e, EXIT_USAGE);
+    }
+  }
   let sink: FrameSink | undefined;
   try {
     if (o.w) sink = await openSink(o.w, source, o.F);
     // tshark -r … -w: packets go to the file, nothing is printed (unless -P; -w - owns stdout).
-    await runSession(source, prep, out, { sink, print: !o.w || (o.P === true && o.w !== '-'), onFrame: progress || stats ? (f: Frame) => { progress?.tick(f); stats?.onFrame(f); } : undefined } as Parameters<typeof runSession>[3]);
+    await runSession(source, prep, out, { sink, quietUntil, print: !o.w || (o.P === true && o.w !== '-'), onFrame: progress || stats ? (f: Frame) => { progress?.tick(f); stats?.onFrame(f); } : undefined } as Parameters<typeof runSession>[3]);
     if (stats) {
       await stats.writeTo((s) => out.write(s));
       await out.flush();

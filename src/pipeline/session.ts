@@ -115,6 +115,20 @@ export class Session implements AsyncIterable<Frame> {
     }
   }
 
+  /** TCP streams the analysis holds in memory now. */
+  get trackedStreams(): number {
+    return this.analyzer?.trackedStreams ?? 0;
+  }
+
+  /**
+   * Takes a record without decoding or analysing it: only the frame clock moves (frame.time_*
+   * of later frames). For a sharded read, where another worker owns this frame's conversation.
+   */
+  skip(record: CaptureRecord): void {
+    this.first ??= record.ts;
+    this.prev = record.ts;
+  }
+
   /** Marks `frame` as displayed: later frames' time_delta_displayed count from it. */
   displayed(frame: Frame): void {
     this.prevDisplayed = frame.record.ts;
