@@ -7,6 +7,7 @@
 import type { CaptureInfo, CaptureRecord } from '../wire/record.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import type { TcpFrameAnalysis } from '../analysis/types.js';
+import type { HttpFrameInfo } from '../analysis/http-reassembly.js';
 import type { Timestamp } from '../util/time.js';
 
 /** One frame as the fields see it: the record, its decode, its analysis, its place in time. */
@@ -25,6 +26,11 @@ export interface Frame {
   tsDigits: number;
   /** The capture the frame came from (format, interfaces), when known: frame.interface_id, -V. */
   capture?: CaptureInfo;
+  /**
+   * What HTTP and TCP desegmentation did in this frame (analysis/http-reassembly.ts): column
+   * operations and HTTP messages; undefined when they left the frame alone.
+   */
+  app?: HttpFrameInfo | undefined;
 }
 
 /**

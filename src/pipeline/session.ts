@@ -14,6 +14,7 @@ import type { Timestamp } from '../util/time.js';
 import { diffNs } from '../util/time.js';
 import { PacketDecoder } from '../decode/decoder.js';
 import { TcpAnalyzer } from '../analysis/tcp-analysis.js';
+import { HttpTracker } from '../analysis/http-reassembly.js';
 import { setFinRoleSource } from '../fields/tree.js';
 
 /** ICMP echo replies → frame number of their request (tshark's "(request in N)"), per frame. */
@@ -49,6 +50,8 @@ export class Session implements AsyncIterable<Frame> {
   readonly source: CaptureSource;
   private readonly decoder = new PacketDecoder();
   private readonly analyzer: TcpAnalyzer | undefined;
+  /** HTTP over TCP: desegmentation and messages (tshark's HTTP dissector), fed after the analysis. */
+  private readonly http = new HttpTracker();
   private first: Timestamp | undefined;
   private prev: Timestamp | undefined;
   private prevDisplayed: Timestamp | undefined;
@@ -77,6 +80,7 @@ export class Session implements AsyncIterable<Frame> {
       timeDeltaDisplayedNs: this.prevDisplayed ? diffNs(this.prevDisplayed, ts) : 0,
       tsDigits: this.digitsOf(record),
       capture: this.source.info,
+      app: tcp === undefined ? undefined : this.http.push(record, pkt, tcp),
     };
     this.prev = ts;
     if (tcp && pkt.tcp && (pkt.tcp.flags & 1) !== 0) this.trackFin(frame, tcp.stream);

@@ -12,6 +12,7 @@
 import type { Frame } from '../fields/field.js';
 import type { TcpHeader } from '../decode/packet.js';
 import { formatAnalysisPrefix } from './tcp-analysis-info.js';
+import { httpColumns } from './http-info.js';
 import { TCP_ACK, TCP_URG } from '../fields/tcp.js';
 import { echoRequestOf } from '../pipeline/session.js';
 import { formatIPv4 as ip4s, formatIPv6 as ip6s, formatMac } from '../fields/format.js';
@@ -181,6 +182,11 @@ export function protocolAndInfo(f: Frame): [string, string] {
   if (p.tcp) {
     proto = p.tcp.options.some((o) => o.kind === 30) ? 'MPTCP' : 'TCP';
     info = tcpInfo(f, p.tcp);
+    // HTTP (and TCP desegmentation for it) rewrote the columns of this frame.
+    if (f.app !== undefined) {
+      const prefix = f.tcp ? formatAnalysisPrefix(f.tcp) : '';
+      [proto, info] = httpColumns(f.app, proto, prefix, info.slice(prefix.length));
+    }
   } else if (p.udp) {
     proto = 'UDP';
     info = `${p.udp.srcPort}${ARROW}${p.udp.dstPort} Len=${Math.max(p.udp.udpLength - 8, 0)}`;
