@@ -4,6 +4,10 @@
  * segment with flags, Seq/Ack/Len/Win and analysis markers) and the Stevens time-sequence graph
  * (tcptrace style: data segments as vertical bars, the ACK line, the receive-window line, SACK
  * blocks, retransmissions in red). Every arrow and segment carries data-frame="N".
+ *
+ * The page draws the ladder from ladderSvg; its Stevens graph is drawn in the browser with uPlot
+ * (ui/app.ts, from views.ts stevensData) so it can grow live. stevensSvg remains for the exported
+ * static page, which carries no script (a shareable file that opens anywhere).
  */
 import type { LadderRow, StreamView } from './views.js';
 

@@ -51,7 +51,7 @@ let panelStream = -1;
 let gen = -1;
 let loading = true;
 /** Events for the end-to-end tests: when rows were first drawn, relative to the ingest. */
-const uiLog: { ev: string; packets: number; done: boolean }[] = [];
+const uiLog: { ev: string; packets: number; done: boolean; t: number }[] = [];
 (window as unknown as { tcplabLog: typeof uiLog }).tcplabLog = uiLog;
 
 async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
@@ -70,7 +70,7 @@ function esc(s: string): string {
 function showStatus(s: Status): void {
   total = s.total;
   loading = !s.done;
-  if (s.done && !uiLog.some((e) => e.ev === 'done' && e.packets === s.total)) uiLog.push({ ev: 'done', packets: s.total, done: true });
+  if (s.done && !uiLog.some((e) => e.ev === 'done' && e.packets === s.total)) uiLog.push({ ev: 'done', packets: s.total, done: true, t: performance.now() });
   $('st-file').textContent = s.name;
   $('st-packets').textContent = `Packets: ${s.total}`;
   $('st-displayed').textContent = `Displayed: ${displayed}${s.total ? ` (${((100 * displayed) / s.total).toFixed(1)}%)` : ''}`;
@@ -155,7 +155,7 @@ function render(): void {
     (added ??= document.createDocumentFragment()).appendChild(el);
   }
   if (added) spacer.appendChild(added);
-  if (shown.size > 0 && !uiLog.some((e) => e.ev === 'rows')) uiLog.push({ ev: 'rows', packets: total, done: !loading });
+  if (shown.size > 0 && !uiLog.some((e) => e.ev === 'rows')) uiLog.push({ ev: 'rows', packets: total, done: !loading, t: performance.now() });
   // Prefetch the blocks on either side so scrolling into them finds the rows ready.
   for (const b of [Math.floor(first / BLOCK) - 1, Math.floor(last / BLOCK) + 1]) {
     if (b >= 0 && b * BLOCK < displayed && !blocks.has(b)) want.add(b);
