@@ -1,0 +1,29 @@
+#!/bin/bash
+# Regenerates the HTTP one-line goldens from tshark 4.0.17 (needs /usr/bin/tshark; the tests do not).
+# Each golden: "# " header lines (fixture, command, lines that differ on purpose and why), then
+# tshark's exact output of `tshark -n -r FIXTURE`. test/present/http-summary.test.ts runs
+# `tcplab read -n -r FIXTURE` and compares line for line.
+#   usage: test/golden/http/regen.sh        (from the repo root)
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+FX=test/fixtures/pcap
+OUT=test/golden/http
+TV=$(tshark -v 2>/dev/null | head -1)
+
+gold() { # fixture [differs-note]
+  local fixture=$1 differs=${2:-}
+  {
+    echo "# fixture: $fixture"
+    echo "# made by: tshark -n -r $FX/$fixture ($TV), TZ=UTC"
+    [ -n "$differs" ] && echo "# differs: $differs"
+    TZ=UTC tshark -n -r "$FX/$fixture" 2>/dev/null
+  } > "$OUT/$fixture.summary.txt"
+}
+
+for f in http-lo-media.pcap http-tcpreplay-port80.pcap http-content-length.pcap http-gopacket-loopback.pcap http-ipp-1-120.pcap http-missing-syn.pcap \
+         http-one-stream-fin.pcap http-post-file.pcap http-simple.pcap http-syn-ack.pcap http-syn-retransmit-1-130.pcap \
+         analysis-wireshark-retrans.pcap analysis-tcp-reassembly-synthetic.pcap analysis-one_tcp_stream_max_seq.pcap; do
+  gold "$f"
+done
+gold http-oisf.pcap "13,17 (DNS over UDP: tcplab does not dissect DNS)"
+gold http-tlpw1-continuation.pcap "222 (tshark adds [Malformed Packet]: its HTTP line loop throws on a header-less last line; tcplab does not model that exception)"
