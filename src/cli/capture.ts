@@ -1,6 +1,6 @@
 /**
  * `tcplab capture -i IFACE [-f BPF] [-c N] [-a duration:S] [-w FILE] [-P]`: live capture through
- * wire/'s startLiveCapture (tcpdump, else dumpcap), frames printed as they arrive exactly as
+ * wire/'s startLiveCapture (dumpcap, else tcpdump), frames printed as they arrive exactly as
  * `tcplab read` prints them (same -V/-x/-T/-e/-E/-Y/-q options). As tshark: with -w, frames go
  * to the file and are printed only with -P. Ctrl-C stops the capture gracefully (frames already
  * captured are still printed and written).

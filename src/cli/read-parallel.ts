@@ -27,6 +27,8 @@ const BATCH = Number(process.env['TCPLAB_READ_BATCH']) > 0 ? Math.floor(Number(p
 const TRACE = process.env['TCPLAB_READ_TRACE'] === '1';
 /** The analysis' default stream cap (TcpAnalyzer maxStreams); near it, one thread decides. */
 const STREAM_CAP = 100_000;
+/** Young generation per worker (MB; TCPLAB_READ_YOUNG_MB for experiments). */
+const YOUNG_MB = Number(process.env['TCPLAB_READ_YOUNG_MB']) > 0 ? Number(process.env['TCPLAB_READ_YOUNG_MB']) : 16;
 
 /**
  * How many worker threads to use for this read, or 0 for one thread.
@@ -82,7 +84,7 @@ export async function runParallelRead(path: string, o: ShowOptions, count: numbe
   try {
     for (let i = 0; i < count; i++) {
       const job: ReadWorkerJob = { path, index: i, count, batch: BATCH, opts: { ...o } };
-      const w = new Worker(url, { workerData: job });
+      const w = new Worker(url, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
       w.on('message', (m: ReadWorkerMessage) => {
         if (m.type === 'batch') {
           let p = parts.get(m.k);

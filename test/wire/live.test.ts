@@ -134,17 +134,17 @@ for (const tool of ['tcpdump', 'dumpcap'] as const) {
   });
 }
 
-test('without tcpdump on PATH, dumpcap is used; with neither, a clear ERR_CAPTURE_TOOL', async () => {
+test('without dumpcap on PATH, tcpdump is used; with neither, a clear ERR_CAPTURE_TOOL', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tcplab-path-'));
-  symlinkSync('/usr/bin/dumpcap', join(dir, 'dumpcap'));
+  symlinkSync('/usr/bin/tcpdump', join(dir, 'tcpdump'));
   const saved = process.env['PATH'];
   try {
     process.env['PATH'] = dir;
     const src = await withTimeout(startLiveCapture({ iface: 'lo', bpf: `tcp port ${port}` }), 15_000, 'fallback');
-    assert.equal(src.tool, 'dumpcap');
+    assert.equal(src.tool, 'tcpdump');
     src.close();
     process.env['PATH'] = join(dir, 'empty');
-    await assert.rejects(startLiveCapture({ iface: 'lo' }), (e: CaptureError) => e.code === 'ERR_CAPTURE_TOOL' && /tcpdump or dumpcap is not installed/.test(e.message));
+    await assert.rejects(startLiveCapture({ iface: 'lo' }), (e: CaptureError) => e.code === 'ERR_CAPTURE_TOOL' && /neither dumpcap nor tcpdump is installed/.test(e.message));
   } finally {
     process.env['PATH'] = saved;
   }
