@@ -88,7 +88,11 @@ const median = (xs: number[]): number => {
 const fmt = (x: number, d = 0): string => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : '-');
 const mib = (b: number): string => fmt(b / MIB, 1);
 
-interface ThroughputRun { server: string; scenario: string; round: number; load: LoadResult; serverCpuPct: number; genCpuPct: number }
+interface ThroughputRun {
+  server: string; scenario: string; round: number; load: LoadResult; serverCpuPct: number; genCpuPct: number;
+  /** Server CPU per message, µs: its CPU over the whole run (warm-up included) / (msgs/s x wall time). */
+  serverUsPerMsg: number;
+}
 interface HoldRun { server: string; load: LoadResult; rssAtHold: number; fdsAtHold: number; peakRss: number }
 interface FloodRun {
   server: string; load: LoadResult; baselineRss: number; peakRss: number; endRss: number;
@@ -131,9 +135,10 @@ async function throughput(bins: GoBinaries, servers: string[]): Promise<Throughp
           const wallS = (performance.now() - t0) / 1000;
           const serverCpuPct = ((cpuSeconds(srv.pid) - cpu0) / wallS) * 100;
           const genCpuPct = ((load.cpuUserS + load.cpuSysS) / wallS) * 100;
-          runs.push({ server: srv.name, scenario, round, load, serverCpuPct, genCpuPct });
+          const serverUsPerMsg = ((serverCpuPct / 100) / load.msgsPerSec) * 1e6;
+          runs.push({ server: srv.name, scenario, round, load, serverCpuPct, genCpuPct, serverUsPerMsg });
           process.stderr.write(`${scenario} round ${round} ${srv.name}: ${fmt(load.msgsPerSec)} msg/s p99 ${fmt(load.p99Us)} us` +
-            ` server ${fmt(serverCpuPct)}% gen ${fmt(genCpuPct)}%${load.errors ? ` ERRORS ${load.errors}: ${load.firstError}` : ''}\n`);
+            ` server ${fmt(serverCpuPct)}% (${fmt(serverUsPerMsg, 1)} µs/msg) gen ${fmt(genCpuPct)}%${load.errors ? ` ERRORS ${load.errors}: ${load.firstError}` : ''}\n`);
         }
       }
     }
@@ -207,8 +212,8 @@ function report(facts: Record<string, string>, tp: ThroughputRun[], holds: HoldR
   out.push('### Machine', '', ...Object.entries(facts).map(([k, v]) => `- ${k}: ${v}`), '');
   if (tp.length) {
     out.push(`### Throughput: closed loop, median of ${opt.rounds} alternating runs of ${opt.duration} s (after ${opt.warmup} s warm-up)`, '',
-      '| conns x bytes | server | msgs/s | MB/s | p50 µs | p99 µs | server CPU % | loadgen CPU % | all runs msgs/s |',
-      '|---|---|---:|---:|---:|---:|---:|---:|---|');
+      '| conns x bytes | server | msgs/s | MB/s | p50 µs | p99 µs | server CPU % | server CPU µs/msg | loadgen CPU % | all runs msgs/s |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
     const med = new Map<string, { mps: number; p99: number }>();
     const scenarios = [...new Set(tp.map((r) => r.scenario))];
     for (const sc of scenarios) {
@@ -219,12 +224,12 @@ function report(facts: Record<string, string>, tp: ThroughputRun[], holds: HoldR
         med.set(`${sc}/${s}`, { mps, p99 });
         const errs = rs.reduce((n, r) => n + r.load.errors + r.load.mismatches, 0);
         out.push(`| ${sc} | ${s} | ${fmt(mps)} | ${fmt(median(rs.map((r) => r.load.mbPerSec)), 1)} | ${fmt(median(rs.map((r) => r.load.p50Us)))}` +
-          ` | ${fmt(p99)} | ${fmt(median(rs.map((r) => r.serverCpuPct)))} | ${fmt(median(rs.map((r) => r.genCpuPct)))}` +
+          ` | ${fmt(p99)} | ${fmt(median(rs.map((r) => r.serverCpuPct)))} | ${fmt(median(rs.map((r) => r.serverUsPerMsg)), 1)} | ${fmt(median(rs.map((r) => r.genCpuPct)))}` +
           ` | ${rs.map((r) => fmt(r.load.msgsPerSec)).join(' / ')}${errs ? ` (**${errs} errors**)` : ''} |`);
       }
     }
-    out.push('', '| conns x bytes | server vs go | msgs/s ratio (of medians) | paired ratio (median of run-by-run) | target | p99 ratio (≤ 1 is no worse) | verdict |',
-      '|---|---|---:|---:|---:|---:|---|');
+    out.push('', '| conns x bytes | server vs go | msgs/s ratio (of medians) | paired ratio (median of run-by-run) | target | p99 ratio (≤ 1 is no worse) | paired p99 ratio | CPU µs/msg ratio (paired) | verdict |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---|');
     for (const sc of scenarios) {
       const base = med.get(`${sc}/${BASELINE}`);
       for (const s of servers.filter((x) => x !== BASELINE)) {
@@ -233,13 +238,16 @@ function report(facts: Record<string, string>, tp: ThroughputRun[], holds: HoldR
         const ratio = m.mps / base.mps;
         const p99Ratio = m.p99 / base.p99;
         // Each round ran both servers back to back, so their ratio cancels most of the machine's drift.
-        const paired = median(tp.filter((r) => r.scenario === sc && r.server === s).map((r) => {
+        const pairedOf = (f: (r: ThroughputRun) => number): number => median(tp.filter((r) => r.scenario === sc && r.server === s).map((r) => {
           const b = tp.find((x) => x.scenario === sc && x.server === BASELINE && x.round === r.round);
-          return b ? r.load.msgsPerSec / b.load.msgsPerSec : NaN;
+          return b ? f(r) / f(b) : NaN;
         }));
+        const paired = pairedOf((r) => r.load.msgsPerSec);
+        const pairedP99 = pairedOf((r) => r.load.p99Us);
+        const pairedCpu = pairedOf((r) => r.serverUsPerMsg);
         const target = TARGET_RATIO[sc];
         const pass = target === undefined ? '-' : ratio >= target && p99Ratio <= 1 ? 'meets' : 'MISSES';
-        out.push(`| ${sc} | ${s} | ${fmt(ratio, 2)}x | ${fmt(paired, 2)}x | ${target === undefined ? '-' : `${fmt(target, 1)}x`} | ${fmt(p99Ratio, 2)} | ${pass} |`);
+        out.push(`| ${sc} | ${s} | ${fmt(ratio, 2)}x | ${fmt(paired, 2)}x | ${target === undefined ? '-' : `${fmt(target, 1)}x`} | ${fmt(p99Ratio, 2)} | ${fmt(pairedP99, 2)} | ${fmt(pairedCpu, 2)} | ${pass} |`);
       }
     }
     out.push('');

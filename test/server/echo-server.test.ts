@@ -231,6 +231,31 @@ for (const path of WRITE_PATHS) describe(`EchoServer (${path} writes)`, () => {
     a.destroy();
   });
 
+  test('small messages to a peer that stops reading, then reads again: all come back (a partly written small echo resumes reading)', { timeout: 60_000 }, async () => {
+    const { server, port } = await startServer();
+    const s = await connectTo(port);
+    s.pause();
+    const got: Buffer[] = [];
+    s.on('data', (d: Buffer) => got.push(d));
+    // 10 KB every millisecond or so: each server read is small, and once the kernel buffers are
+    // full some small echo is taken only in part.
+    const msg = randomBytesSeeded(10_000, 5);
+    let sent = 0;
+    const until = Date.now() + 20_000;
+    while (!server.connections()[0]?.paused && Date.now() < until) {
+      s.write(msg);
+      sent += msg.length;
+      await sleep(1);
+    }
+    assert.ok(server.connections()[0]?.paused, 'the server paused the connection');
+    s.resume();
+    s.end();
+    await withTimeout(once(s, 'end'), 30_000, 'everything echoed after the peer reads again');
+    const all = Buffer.concat(got);
+    assert.equal(all.length, sent);
+    for (let off = 0; off < sent; off += msg.length) assert.ok(all.subarray(off, off + msg.length).equals(msg), `message at ${off}`);
+  });
+
   test('peers that send and reset at once: the server survives each, counts no more out than in, still echoes', { timeout: 30_000 }, async () => {
     const { server, port, closed } = await startServer();
     const N = 40;
