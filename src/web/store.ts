@@ -1,14 +1,15 @@
 /**
  * FrameStore: what the web UI keeps of a capture (file, upload or live), and every view it serves.
  *
- * Per frame it retains only the Frame the Session built, with the record's bytes copied and the
- * decoded packet dropped (`pkt` points at one shared empty packet): the record, the memoised TCP
- * analysis and the frame times. The analysis is packed into typed-array columns (packed.ts: it was
- * most of the heap and of the GC work while ingesting) and put back on the Frame (`tcp`) for the
- * duration of each view's or filter's call, like the decoded packet. Views (list rows, detail tree, hex, flow graph, follow, Stevens
- * graph) re-decode the few frames they show, as Wireshark does; the TCP analyzer never runs again
- * (ARCHITECTURE.md §3 principle 8). Keeping the Session's Frame object (not a copy) keeps the
- * pipeline's per-frame facts (FIN roles, keyed by identity) visible to the tree.
+ * Per frame it retains the record (bytes copied), the memoised TCP analysis and the frame times,
+ * not as objects but in typed-array columns (frame-columns.ts, packed.ts): kept as objects they
+ * were ~1 KB of heap per frame that every GC of an ingest copied (a 300k-frame file spent about
+ * half its ingest in GC, with pauses up to 150 ms). frame(no) rebuilds a Frame on demand, its
+ * decoded packet and analysis put back only for the duration of a view's or filter's call. Views
+ * (list rows, detail tree, hex, flow graph, follow, Stevens graph) re-decode the few frames they
+ * show, as Wireshark does; the TCP analyzer never runs again (ARCHITECTURE.md §3 principle 8).
+ * Frames the pipeline knows facts about by identity (FIN roles, ICMP echo requests, shown by the
+ * tree) are kept as the Session's own objects.
  *
  * Display filters run here, server-side: one pass per filter text over the frames not yet
  * scanned, cached as a list of matching indices (live captures extend it incrementally). A request
@@ -20,7 +21,6 @@
  * (a notice in the page says so). Frame numbers stay the capture's own.
  */
 import type { Frame } from '../fields/field.js';
-import type { CaptureRecord } from '../wire/record.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { PacketDecoder } from '../decode/decoder.js';
 import { LINKTYPE_ETHERNET } from '../wire/linktype.js';
@@ -28,6 +28,8 @@ import { parseFilter, type CompiledFilter, type FilterError } from '../filter/in
 import { buildTree, type TreeNode } from '../fields/tree.js';
 import type { TcpFrameAnalysis } from '../analysis/types.js';
 import { RowPacker } from './packed.js';
+import { FrameColumns } from './frame-columns.js';
+import { echoRequestOf, finRoleOf } from '../pipeline/session.js';
 import { addressColumns } from '../present/columns.js';
 import { protocolAndInfo } from '../present/info.js';
 import { formatSeconds } from '../util/time.js';
@@ -35,7 +37,6 @@ import {
   TA_KEEP_ALIVE, TA_KEEP_ALIVE_ACK, TA_WINDOW_UPDATE,
 } from '../analysis/types.js';
 
-const SLAB = 4 << 20;
 
 /** Longest (ms) a request spends bringing a filter up to date; the rest is scanned in the background. */
 const SCAN_SLICE_MS = 10;
@@ -91,8 +92,14 @@ interface FilterCache {
 const NOT_BAD = TA_WINDOW_UPDATE | TA_KEEP_ALIVE | TA_KEEP_ALIVE_ACK;
 
 export class FrameStore {
-  private frames: Frame[] = [];
-  /** Frames dropped from the front (the cap); frames[i] is frame number dropped + i + 1. */
+  /** The retained frames, in columns (frame-columns.ts); column i is frame number dropped + i + 1. */
+  private readonly cols = new FrameColumns();
+  /**
+   * Frames kept as the Session's own objects: the pipeline knows some facts by Frame identity
+   * (FIN roles, ICMP echo requests: -V shows them), and a frame from another capture info.
+   */
+  private readonly kept = new Map<number, Frame>();
+  /** Frames dropped from the front (the cap). */
   dropped = 0;
   /** Set when ingest ended on damage (the good frames before it stay). */
   error: string | undefined;
@@ -106,12 +113,6 @@ export class FrameStore {
   private readonly streams = new Map<number, number[]>();
   /** Listeners told when frames arrive (live updates). */
   private readonly listeners = new Set<() => void>();
-  /**
-   * Retained bytes live in 4 MiB slabs, each frame's data a view into one: one ArrayBuffer per
-   * frame made ingest ~2x slower (backing-store bookkeeping and GC; measured on 300k frames).
-   */
-  private slab = new Uint8Array(0);
-  private slabPos = 0;
   /** The frames' TCP analysis, by frame number (Frame.tcp is undefined while stored). */
   private readonly tcpRows = new RowPacker();
   private scanPending = false;
@@ -124,7 +125,7 @@ export class FrameStore {
 
   /** Frames captured so far (including dropped ones): Wireshark's "Packets:". */
   get total(): number {
-    return this.dropped + this.frames.length;
+    return this.dropped + this.cols.length;
   }
 
   /** Number of the first retained frame. */
@@ -132,37 +133,33 @@ export class FrameStore {
     return this.dropped + 1;
   }
 
-  /** Retains one frame from the Session: its bytes are copied, its decode released. */
+  /** Retains one frame from the Session (frames numbered 1, 2, … in order): bytes copied, decode released. */
   add(frame: Frame): void {
-    const r = frame.record;
-    const len = r.data.byteLength;
-    if (this.slabPos + len > this.slab.byteLength) {
-      this.slab = new Uint8Array(Math.max(SLAB, len));
-      this.slabPos = 0;
+    const no = frame.record.frameNo;
+    const keep = finRoleOf(frame) !== undefined || echoRequestOf(frame) !== undefined || !this.cols.fits(frame);
+    this.cols.push(frame);
+    if (keep) {
+      frame.record = { ...frame.record, data: this.cols.bytes(this.cols.length - 1) };
+      frame.pkt = this.empty;
+      this.kept.set(no, frame);
     }
-    const data = this.slab.subarray(this.slabPos, this.slabPos + len);
-    data.set(r.data);
-    this.slabPos += len;
-    const rec: CaptureRecord = { ...r, data };
-    frame.record = rec;
-    frame.pkt = this.empty;
-    this.frames.push(frame);
     const a = frame.tcp;
     if (a !== undefined) {
       let l = this.streams.get(a.stream);
       if (l === undefined) this.streams.set(a.stream, (l = []));
-      l.push(rec.frameNo);
-      this.tcpRows.pack(rec.frameNo, a);
-      frame.tcp = undefined;
+      l.push(no);
+      this.tcpRows.pack(no, a);
+      if (keep) frame.tcp = undefined;
     }
-    if (this.frames.length > this.maxFrames) this.trim();
+    if (this.cols.length > this.maxFrames) this.trim();
   }
 
   private trim(): void {
     const n = Math.max(1, Math.floor(this.maxFrames / 10));
-    this.frames.splice(0, n);
     this.dropped += n;
     const first = this.firstNo;
+    this.cols.shift(n, first);
+    for (const k of this.kept.keys()) if (k < first) this.kept.delete(k);
     this.tcpRows.drop(first);
     for (const c of this.filters.values()) {
       const k = lowerBound(c.matches, first);
@@ -185,9 +182,11 @@ export class FrameStore {
     return () => this.listeners.delete(fn);
   }
 
-  /** The retained frame with this number, or undefined. */
+  /** The retained frame with this number (rebuilt: a new object, without its decode and analysis), or undefined. */
   frame(no: number): Frame | undefined {
-    return this.frames[no - this.firstNo];
+    const i = no - this.firstNo;
+    if (i < 0 || i >= this.cols.length || !Number.isInteger(i)) return undefined;
+    return this.kept.get(no) ?? this.cols.frame(i, no, this.empty);
   }
 
   /** Runs `fn` with the frame decoded and its analysis unpacked (for the call only). */
@@ -229,9 +228,9 @@ export class FrameStore {
     if (from <= last) {
       const t0 = performance.now();
       const sliced = last - from + 1 > SCAN_SYNC_FRAMES;
-      const scratch = this.decoder.decode(this.frames[0]!.record);
+      const scratch = this.decoder.decode(this.frame(from)!.record);
       for (; from <= last; from++) {
-        const f = this.frames[from - this.firstNo]!;
+        const f = this.frame(from)!;
         this.decoder.decodeInto(scratch, f.record);
         f.pkt = scratch;
         f.tcp = this.tcpRows.unpack<TcpFrameAnalysis>(from);
@@ -272,7 +271,7 @@ export class FrameStore {
 
   /** How many frames a filter displays ('' = all retained). Throws nothing; unknown filter → 0. */
   displayed(text: string): number {
-    if (text.trim() === '') return this.frames.length;
+    if (text.trim() === '') return this.cols.length;
     return this.matches(text)?.length ?? 0;
   }
 
@@ -280,10 +279,10 @@ export class FrameStore {
   rows(text: string, start: number, count: number): Row[] {
     const out: Row[] = [];
     const m = text.trim() === '' ? undefined : this.matches(text) ?? [];
-    const n = m ? m.length : this.frames.length;
+    const n = m ? m.length : this.cols.length;
     const end = Math.min(n, start + Math.max(0, count));
     for (let i = Math.max(0, start); i < end; i++) {
-      const f = m ? this.frame(m[i]!) : this.frames[i];
+      const f = this.frame(m ? m[i]! : this.firstNo + i);
       if (f) out.push(this.withDecoded(f, rowOf));
     }
     return out;
@@ -299,8 +298,11 @@ export class FrameStore {
 
   /** Frame numbers displayed by a filter (for downloads). */
   displayedFrames(text: string): Frame[] {
-    if (text.trim() === '') return this.frames.slice();
     const out: Frame[] = [];
+    if (text.trim() === '') {
+      for (let no = this.firstNo; no <= this.total; no++) out.push(this.frame(no)!);
+      return out;
+    }
     for (const no of this.matches(text, Infinity) ?? []) {
       const f = this.frame(no);
       if (f) out.push(f);
@@ -343,8 +345,9 @@ export class FrameStore {
 
   /** Runs `fn` over every retained frame, decoded (whole-capture reports). */
   forEach(fn: (f: Frame) => void): void {
-    const scratch = this.decoder.decode(this.frames[0]?.record ?? { frameNo: 0, ts: { sec: 0, nsec: 0 }, capLen: 0, origLen: 0, linkType: 1, ifIndex: 0, data: new Uint8Array(0), comments: [] });
-    for (const f of this.frames) {
+    const scratch = this.decoder.decode(this.frame(this.firstNo)?.record ?? { frameNo: 0, ts: { sec: 0, nsec: 0 }, capLen: 0, origLen: 0, linkType: 1, ifIndex: 0, data: new Uint8Array(0), comments: [] });
+    for (let no = this.firstNo; no <= this.total; no++) {
+      const f = this.frame(no)!;
       this.decoder.decodeInto(scratch, f.record);
       f.pkt = scratch;
       f.tcp = this.tcpRows.unpack<TcpFrameAnalysis>(f.record.frameNo);

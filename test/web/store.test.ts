@@ -123,3 +123,37 @@ test('server: memory-cap notice in the status; loopback binds refuse foreign Hos
   }
   assert.deepEqual(['127.0.0.1:8080', 'localhost', '[::1]:80', '127.1.2.3', 'evil.example', '10.0.0.1:80', '[fe80::1]:80'].map(isLoopbackHost), [true, true, true, true, false, false, false]);
 });
+
+test('frames rebuilt from the store\'s columns equal the Session\'s: record, times, -V tree (FIN roles, echo replies, comments, two interfaces)', async () => {
+  const { Session } = await import('../../src/pipeline/session.js');
+  const { PacketDecoder } = await import('../../src/decode/decoder.js');
+  const { buildTree } = await import('../../src/fields/tree.js');
+  const labels = (items: readonly { label: string; children?: readonly unknown[] }[]): string[] =>
+    items.flatMap((i) => [i.label, ...labels((i.children ?? []) as { label: string; children?: readonly unknown[] }[])]);
+  for (const name of ['analysis-lo-halfclose.pcap', 'decode-eth-udp-tcp-icmp.pcap', 'pcapng-example.pcapng', 'analysis-loss.pcap', 'decode-lo-ipv6.pcap']) {
+    const s = await load(name);
+    const dec = new PacketDecoder();
+    let n = 0;
+    for await (const f of new Session(bufferSource(readFileSync(fixture(name)), name))) {
+      n++;
+      const no = f.record.frameNo;
+      const g = s.frame(no);
+      assert.ok(g, `${name} #${no} retained`);
+      const { data, ...rec } = f.record;
+      const { data: gData, ...gRec } = g.record;
+      assert.deepEqual(gRec, rec, `${name} #${no} record`);
+      assert.deepEqual([...gData], [...data], `${name} #${no} bytes`);
+      assert.deepEqual([g.timeRelativeNs, g.timeDeltaNs, g.timeDeltaDisplayedNs, g.tsDigits], [f.timeRelativeNs, f.timeDeltaNs, f.timeDeltaDisplayedNs, f.tsDigits], `${name} #${no} times`);
+      // The capture info grows as a pcapng file is read (one more interface per IDB): compare what frame no saw.
+      assert.deepEqual([g.capture?.format, g.capture?.interfaces[rec.ifIndex]], [f.capture?.format, f.capture?.interfaces[rec.ifIndex]], `${name} #${no} capture info`);
+      // The detail tree of the stored frame is the tree of the Session's own frame (FIN roles and
+      // echo requests are known by the Session's Frame object), hidden items aside.
+      f.pkt = dec.decode(f.record);
+      const want = labels(buildTree(f).filter((t) => !t.hidden).map(function strip(t): { label: string; children: { label: string; children?: readonly unknown[] }[] } {
+        return { label: t.generated ? `[${t.label}]` : t.label, children: t.children.filter((c) => !c.hidden).map(strip) };
+      }));
+      assert.deepEqual(labels(s.detail(no)!.tree), want, `${name} #${no} tree`);
+    }
+    assert.equal(n, s.total, name);
+  }
+});
