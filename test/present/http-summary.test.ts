@@ -62,3 +62,18 @@ for (const g of goldens) {
     assert.deepEqual(bad, [], `${g}: ${bad.length} lines differ`);
   });
 }
+
+/** -Y http and the http.* fields, against tshark's output for the same arguments (regen.sh). */
+const FIELD_ARGS = ['-Y', 'http', '-T', 'fields', ...['frame.number', 'http.request', 'http.response', 'http.request.method', 'http.request.uri',
+  'http.request.version', 'http.response.version', 'http.response.code', 'http.response.phrase'].flatMap((e) => ['-e', e])];
+
+for (const g of readdirSync(goldenDir).filter((f) => f.endsWith('.fields.txt')).sort()) {
+  test(`read -Y http -T fields http.* on ${g} equals tshark`, () => {
+    const want = readFileSync(join(goldenDir, g), 'utf8');
+    assert.ok(want.split('\n').length > 2, 'the golden has HTTP frames');
+    const got = execFileSync(process.execPath, [bin, 'read', '-r', join(root, 'test', 'fixtures', 'pcap', g.replace(/\.fields\.txt$/, '')), ...FIELD_ARGS], {
+      encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 64 << 20, timeout: 60_000,
+    });
+    assert.equal(got, want);
+  });
+}

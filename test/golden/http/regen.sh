@@ -27,3 +27,9 @@ for f in http-lo-media.pcap http-tcpreplay-port80.pcap http-content-length.pcap 
 done
 gold http-oisf.pcap "13,17 (DNS over UDP: tcplab does not dissect DNS)"
 gold http-tlpw1-continuation.pcap "222 (tshark adds [Malformed Packet]: its HTTP line loop throws on a header-less last line; tcplab does not model that exception)"
+
+# http.* fields of the frames `-Y http` keeps (test/present/http-summary.test.ts compares them exactly).
+HF="-Y http -T fields -e frame.number -e http.request -e http.response -e http.request.method -e http.request.uri -e http.request.version -e http.response.version -e http.response.code -e http.response.phrase"
+for f in http-lo-media.pcap http-oisf.pcap http-ipp-1-120.pcap analysis-wireshark-retrans.pcap http-tlpw1-continuation.pcap; do
+  TZ=UTC tshark -r "$FX/$f" $HF 2>/dev/null > "$OUT/$f.fields.txt"
+done
