@@ -10,6 +10,7 @@ import { ARP_FIELDS, ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS } from './
 import { IP_FIELDS, IPV6_FIELDS } from './ip.js';
 import { TCP_FIELDS } from './tcp.js';
 import { DATA_FIELDS, ICMP_FIELDS, ICMPV6_FIELDS, UDP_FIELDS } from './transport.js';
+import { HTTP_FIELDS } from './http.js';
 
 /**
  * Fields that also occur inside an ICMP error's quoted packet (tshark dissects the quoted IP and
@@ -37,7 +38,7 @@ function withQuoted(table: readonly FieldDef[]): FieldDef[] {
 
 const TABLES: readonly (readonly FieldDef[])[] = [
   FRAME_FIELDS, ETH_FIELDS, NULL_FIELDS, SLL_FIELDS, VLAN_FIELDS, ARP_FIELDS, withQuoted(IP_FIELDS), withQuoted(IPV6_FIELDS),
-  withQuoted(TCP_FIELDS), TCP_ANALYSIS_FIELDS, withQuoted(UDP_FIELDS), ICMP_FIELDS, ICMPV6_FIELDS, DATA_FIELDS,
+  withQuoted(TCP_FIELDS), TCP_ANALYSIS_FIELDS, withQuoted(UDP_FIELDS), ICMP_FIELDS, ICMPV6_FIELDS, DATA_FIELDS, HTTP_FIELDS,
 ];
 
 let byAbbrev: Map<string, FieldDef> | undefined;
