@@ -47,9 +47,11 @@ export function flowKeyOf(record: CaptureRecord, pkt: DecodedPacket, srcPort: nu
     const a = pkt.ip4.src >>> 0;
     const b = pkt.ip4.dst >>> 0;
     const srcIsFlow1 = a > b || (a === b && srcPort > dstPort);
-    const ka = fromCodes(a >>> 16, a & 0xffff, srcPort);
-    const kb = fromCodes(b >>> 16, b & 0xffff, dstPort);
-    return { key: srcIsFlow1 ? '4' + kb + ka : '4' + ka + kb, srcIsFlow1 };
+    // One fromCharCode call: a flat string (concatenation made a rope that Map.get flattened).
+    const key = srcIsFlow1
+      ? fromCodes(0x34, b >>> 16, b & 0xffff, dstPort, a >>> 16, a & 0xffff, srcPort)
+      : fromCodes(0x34, a >>> 16, a & 0xffff, srcPort, b >>> 16, b & 0xffff, dstPort);
+    return { key, srcIsFlow1 };
   }
   if (which === 'ipv6' && pkt.ip6) {
     const sa = ip6Key(record.data, pkt.ip6.srcOffset);
