@@ -23,6 +23,10 @@ const NUM = 0, BOOL = 1, ARRAY = 2, NESTED = 3;
 
 const EMPTY: readonly number[] = Object.freeze([]) as readonly number[];
 
+type Packer = (c: Float64Array, b: number, id: number, o: Record<string, unknown>, A: Map<number, readonly number[]>, self: RowPacker,
+  isArr: (v: unknown) => boolean, isObj: (v: unknown) => boolean) => boolean;
+type Unpacker = (c: Float64Array, b: number, id: number, E: readonly number[], A: Map<number, readonly number[]>, N: (RowPacker | undefined)[]) => object;
+
 export class RowPacker {
   private keys: string[] | undefined;
   private kinds: number[] = [];
@@ -31,6 +35,8 @@ export class RowPacker {
   private readonly chunks = new Map<number, Float64Array>();
   /** Non-empty arrays, keyed by id * 64 + key index, in ascending key order (ids only grow). */
   private readonly arrays = new Map<number, readonly number[]>();
+  private packer: Packer | undefined;
+  private unpacker: Unpacker | undefined;
   /** Records that did not fit the shape, by id. */
   private readonly loose = new Map<number, object>();
 
@@ -48,40 +54,32 @@ export class RowPacker {
     let chunk = this.chunks.get(c);
     if (chunk === undefined) this.chunks.set(c, (chunk = new Float64Array(CHUNK * w)));
     // Slot 0 says the row is present (rows of ids never packed stay 0). Values are checked
-    // against the learnt kinds as they are written; on a mismatch the row is withdrawn.
+    // against the learnt kinds as they are written; on a mismatch the row stays absent.
     const base = (id & (CHUNK - 1)) * w;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      const v = r[k];
-      const at = base + 1 + i;
+    this.packer ??= this.compilePacker();
+    if (this.packer(chunk, base, id, r, this.arrays, this, isNumberArray, isPlainObject)) chunk[base] = 1;
+    else this.withdraw(id, o);
+  }
+
+  /** Packs a nested record (key index i) as row `id` of its own packer. */
+  packNested(i: number, id: number, v: object): void {
+    (this.nested[i] ??= new RowPacker()).pack(id, v);
+  }
+
+  /** The writer of one row, generated for the learnt keys (as compileUnpacker, for the same reason). */
+  private compilePacker(): Packer {
+    const body = this.keys!.map((k, i) => {
+      const v = `o[${JSON.stringify(k)}]`;
+      const at = `c[b + ${i + 1}]`;
       switch (this.kinds[i]) {
-        case NUM:
-          if (typeof v !== 'number') return this.withdraw(id, o);
-          chunk[at] = v;
-          break;
-        case BOOL:
-          if (typeof v !== 'boolean') return this.withdraw(id, o);
-          chunk[at] = v ? 1 : 0;
-          break;
-        case ARRAY: {
-          if (!isNumberArray(v)) return this.withdraw(id, o);
-          chunk[at] = v.length;
-          if (v.length > 0) this.arrays.set(id * 64 + i, v);
-          break;
-        }
-        default: {
-          if (v === undefined) {
-            if (!(k in r)) return this.withdraw(id, o);
-            chunk[at] = 0;
-          } else {
-            if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) return this.withdraw(id, o);
-            chunk[at] = 1;
-            (this.nested[i] ??= new RowPacker()).pack(id, v);
-          }
-        }
+        case NUM: return `v = ${v}; if (typeof v !== 'number') return false; ${at} = v;`;
+        case BOOL: return `v = ${v}; if (typeof v !== 'boolean') return false; ${at} = v ? 1 : 0;`;
+        case ARRAY: return `v = ${v}; if (!isArr(v)) return false; ${at} = v.length; if (v.length > 0) A.set(id * 64 + ${i}, v);`;
+        default: return `v = ${v}; if (v === undefined) { if (!(${JSON.stringify(k)} in o)) return false; ${at} = 0; } else { if (!isObj(v)) return false; ${at} = 1; self.packNested(${i}, id, v); }`;
       }
-    }
-    chunk[base] = 1;
+    });
+    // Generated from the learnt keys (JSON-quoted), never from packet bytes.
+    return new Function('c', 'b', 'id', 'o', 'A', 'self', 'isArr', 'isObj', `let v; ${body.join('\n')} return true;`) as Packer;
   }
 
   /** Keeps `o` itself for `id` (it does not fit the learnt shape). */
@@ -99,17 +97,29 @@ export class RowPacker {
     if (keys === undefined || chunk === undefined) return undefined;
     const base = (id & (CHUNK - 1)) * (keys.length + 1);
     if (chunk[base] !== 1) return undefined;
-    const o: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i++) {
-      const v = chunk[base + 1 + i]!;
+    this.unpacker ??= this.compileUnpacker();
+    return this.unpacker(chunk, base, id, EMPTY, this.arrays, this.nested) as T;
+  }
+
+  /**
+   * A function building the record as one object literal over the learnt keys (generated once
+   * per shape, the way pino and fast-json-stringify compile serialisers): every unpacked record
+   * gets the same hidden class with in-object fields. Assigning 40 computed keys one by one went
+   * through V8's generic keyed stores and made a filter's pass over 300k frames ~6x slower.
+   */
+  private compileUnpacker(): Unpacker {
+    const fields = this.keys!.map((k, i) => {
+      const key = JSON.stringify(k);
+      const at = `c[b + ${i + 1}]`;
       switch (this.kinds[i]) {
-        case NUM: o[keys[i]!] = v; break;
-        case BOOL: o[keys[i]!] = v === 1; break;
-        case ARRAY: o[keys[i]!] = v === 0 ? EMPTY : this.arrays.get(id * 64 + i) ?? EMPTY; break;
-        default: o[keys[i]!] = v === 0 ? undefined : this.nested[i]?.unpack(id);
+        case NUM: return `${key}: ${at}`;
+        case BOOL: return `${key}: ${at} === 1`;
+        case ARRAY: return `${key}: ${at} === 0 ? E : (A.get(id * 64 + ${i}) ?? E)`;
+        default: return `${key}: ${at} === 0 || N[${i}] === undefined ? undefined : N[${i}].unpack(id)`;
       }
-    }
-    return o as T;
+    });
+    // Generated from the learnt keys (JSON-quoted), never from packet bytes.
+    return new Function('c', 'b', 'id', 'E', 'A', 'N', `return { ${fields.join(', ')} };`) as Unpacker;
   }
 
   /** Releases every row with an id below `id` (whole chunks, and the side tables). */
@@ -149,4 +159,8 @@ function isNumberArray(v: unknown): v is readonly number[] {
   if (!Array.isArray(v)) return false;
   for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number') return false;
   return true;
+}
+
+function isPlainObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
