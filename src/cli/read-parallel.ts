@@ -13,7 +13,7 @@
  * not printed yet.
  */
 import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { LabError } from '../util/errors.js';
 import type { ReadWorkerJob, ReadWorkerMessage } from './read-worker.js';
@@ -32,8 +32,8 @@ const YOUNG_MB = Number(process.env['TCPLAB_READ_YOUNG_MB']) > 0 ? Number(proces
 
 /**
  * How many worker threads to use for this read, or 0 for one thread.
- * `threads`: the --threads option (undefined = automatic: one per core up to 4, from 8 MiB;
- * an explicit N > 1 applies to small files too).
+ * `threads`: the --threads option (undefined = automatic: from 8 MiB, one per idle core — cores
+ * minus the 1-minute load average — up to 4; an explicit N > 1 applies to any file).
  */
 export function parallelThreads(path: string, o: ShowOptions, threads: number | undefined, singleOnly: boolean): number {
   if (threads !== undefined && threads <= 1) return 0;
@@ -52,9 +52,11 @@ export function parallelThreads(path: string, o: ShowOptions, threads: number | 
     return 0;
   }
   if (threads !== undefined) return Math.min(threads, 16);
-  const cores = availableParallelism();
-  if (cores < 2 || size < MIN_PARALLEL_BYTES) return 0;
-  return Math.min(cores, 4);
+  if (size < MIN_PARALLEL_BYTES) return 0;
+  // One thread per idle core (up to 4): workers only help when cores are free — on a busy host
+  // (load ≥ cores) they cost ~1.4x the CPU of one thread for no gain in wall time.
+  const idle = Math.floor(availableParallelism() - loadavg()[0]! + 0.5);
+  return idle >= 2 ? Math.min(idle, 4) : 0;
 }
 
 /** The parallel read's result: done, or the record index from which one thread must go on. */
