@@ -35,6 +35,8 @@ import type { HttpType } from '../decode/http.js';
 import { TA_KEEP_ALIVE, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_SPURIOUS_RETRANSMISSION } from './types.js';
 import type { TcpFrameAnalysis } from './types.js';
 import { TCP_PORT_DISSECTOR } from './http-ports.js';
+import { newPduDissector, pduProtocolOfPort } from './app-pdus.js';
+import type { PduColumnOp, PduDissector } from './app-pdus.js';
 import { inflateRawSync, inflateSync, gunzipSync, brotliDecompressSync, constants as zc } from 'node:zlib';
 
 const FIN = 0x001;
@@ -64,7 +66,9 @@ export type HttpColumnOp =
   /** What a body dissector appended: media " (type)", image names, JSON. */
   | { op: 'body'; kind: 'media' | 'png' | 'gif' | 'jpeg' | 'json'; text: string }
   /** IPP replaces the Info ("IPP Request (Print-Job)"). */
-  | { op: 'ipp'; request: boolean; code: number };
+  | { op: 'ipp'; request: boolean; code: number }
+  /** TLS, SSH, BitTorrent, MQTT (analysis/app-pdus.ts). */
+  | PduColumnOp;
 
 /** One HTTP message dissected in a frame (the http.* fields). */
 export interface HttpMessage {
@@ -155,6 +159,10 @@ class Conv {
   /** Protocol switch (101 Upgrade, 2xx CONNECT): from this frame/offset on the data is not HTTP. */
   startFrame = 0;
   startOffset = 0;
+  /** A length-prefixed protocol chose by port (TLS, SSH, …) owns the conversation instead of HTTP. */
+  pdu: PduDissector | undefined = undefined;
+  /** The port that chose it (segments from it come from the server). */
+  pduPort = 0;
   constructor(key0: string) {
     this.key0 = key0;
   }
@@ -168,6 +176,19 @@ interface DissectResult {
 }
 
 class ReassemblyError extends Error {}
+
+/**
+ * The port whose registration picks the dissector (decode_tcp_ports: server port, then the low
+ * port, then the high one), or 0 when none of them has one.
+ */
+function ownerPort(server: number, a: number, b: number): number {
+  if (server !== 0 && TCP_PORT_DISSECTOR[server]! !== 0) return server;
+  const low = a < b ? a : b;
+  const high = a < b ? b : a;
+  if (low !== 0 && TCP_PORT_DISSECTOR[low]! !== 0) return low;
+  if (high !== 0 && TCP_PORT_DISSECTOR[high]! !== 0) return high;
+  return 0;
+}
 
 /** Which dissector a segment goes to: 'http', 'other' (a port-registered one) or 'none'. */
 function portChoice(server: number, a: number, b: number): number {
@@ -230,10 +251,16 @@ export class HttpTracker {
       // Streams that a non-HTTP port dissector owns never reach HTTP: no state for them. Streams
       // no port claims get state only when the HTTP heuristic could claim a segment.
       const server = (t.flags & (SYN | ACK)) === SYN ? t.dstPort : (t.flags & (SYN | ACK)) === (SYN | ACK) ? t.srcPort : 0;
-      const choice = portChoice(server, t.srcPort, t.dstPort);
-      if (choice === 2) return undefined;
+      const owner = ownerPort(server, t.srcPort, t.dstPort);
+      const choice = owner === 0 ? 0 : TCP_PORT_DISSECTOR[owner]!;
+      const pduProto = choice === 2 ? pduProtocolOfPort(owner) : 0;
+      if (choice === 2 && pduProto === 0) return undefined;
       if (choice === 0 && !this.mayClaim(record, pkt, a)) return undefined;
       conv = new Conv(addrKey(record, pkt, true) + '|' + t.srcPort);
+      if (pduProto !== 0) {
+        conv.pdu = newPduDissector(pduProto);
+        conv.pduPort = owner;
+      }
       if (this.convs.size >= this.maxStreams) this.evict();
       this.convs.set(a.stream, conv);
     } else {
@@ -521,6 +548,9 @@ export class HttpTracker {
     if ((a.flags & TA_KEEP_ALIVE) !== 0) return none;
     if ((a.flags & (TA_RETRANSMISSION | TA_OUT_OF_ORDER)) !== 0) return none;
     const t = pkt.tcp!;
+    if (conv.pdu !== undefined) {
+      return conv.pdu.dissect({ d, start, end, capEnd, canDeseg, fromServer: t.srcPort === conv.pduPort, frame: this.frame, ops: this.ops });
+    }
     if (conv.mode !== MODE_HTTP) {
       const choice = portChoice(conv.serverPort, t.srcPort, t.dstPort);
       if (choice === 2) return none;

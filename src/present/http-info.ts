@@ -12,13 +12,18 @@
  * " (JPEG JFIF image)", ", JavaScript Object Notation (application/json)", "IPP Request (…)".
  */
 import type { HttpColumnOp, HttpFrameInfo } from '../analysis/http-reassembly.js';
+import { pduItemText } from './pdu-info.js';
 
-/** Applies `app`'s operations to the TCP columns: returns [protocol, info]. */
+/**
+ * Applies `app`'s operations to the TCP columns: returns [protocol, info]. The Info buffer holds
+ * the analysis prefix too (fenced, as col_prepend_fence_fstr leaves it): separators are added
+ * when the whole buffer is non-empty, as col_append_sep_str does.
+ */
 export function httpColumns(app: HttpFrameInfo, tcpProto: string, prefix: string, tcpText: string): [string, string] {
   let proto = tcpProto;
   let locked = false;
-  let info = tcpText;
-  let fence = 0;
+  let info = prefix + tcpText;
+  let fence = prefix.length;
   for (const o of app.ops) {
     switch (o.op) {
       case 'proto': if (!locked) proto = o.name; break;
@@ -26,10 +31,14 @@ export function httpColumns(app: HttpFrameInfo, tcpProto: string, prefix: string
       case 'lockProto': locked = true; break;
       case 'unlockProto': locked = false; break;
       case 'fence': fence = info.length; break;
+      case 'clear': info = info.slice(0, fence); break;
+      case 'setItem': info = info.slice(0, fence) + pduItemText(o.item); break;
+      case 'appendItem': info += (info !== '' ? o.sep : '') + pduItemText(o.item); break;
+      case 'prependItem': { const t = pduItemText(o.item); info = t + info; if (fence > 0) fence += t.length; break; }
       default: info = apply(o, info, fence); break;
     }
   }
-  return [proto, prefix + info];
+  return [proto, info];
 }
 
 function apply(o: HttpColumnOp, info: string, fence: number): string {

@@ -1,0 +1,47 @@
+/**
+ * SSH transport bytes (RFC 4253 §4.2 identification string, §6 binary packet, §7.1 KEXINIT) as
+ * Wireshark 4.0's packet-ssh.c reads them without keys. Pure functions of bytes.
+ *
+ *   uint32 packet_length | byte padding_length | byte msg_code | payload … | padding | [mac]
+ */
+
+const u8 = (d: Uint8Array, o: number): number => d[o] ?? 0;
+
+export const SSH_MSG_KEXINIT = 20;
+export const SSH_MSG_NEWKEYS = 21;
+
+/** uint32 at `off` (big endian). */
+export function u32(d: Uint8Array, off: number): number {
+  return ((u8(d, off) << 24) | (u8(d, off + 1) << 16) | (u8(d, off + 2) << 8) | u8(d, off + 3)) >>> 0;
+}
+
+/** tvb_strncaseeql(tvb, off, prefix): case-insensitive ASCII prefix test within [off, end). */
+export function startsWithCi(d: Uint8Array, off: number, end: number, prefix: string): boolean {
+  if (end - off < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    let c = u8(d, off + i);
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
+    let p = prefix.charCodeAt(i);
+    if (p >= 0x61 && p <= 0x7a) p -= 0x20;
+    if (c !== p) return false;
+  }
+  return true;
+}
+
+/** tvb_find_guint8(…, '\n'): absolute offset of the first LF in [off, end), or -1. */
+export function findLf(d: Uint8Array, off: number, end: number): number {
+  const i = d.subarray(off, end).indexOf(0x0a);
+  return i < 0 ? -1 : off + i;
+}
+
+/**
+ * The kex_algorithms name-list of a KEXINIT payload: `off` is the msg_code byte (20), followed
+ * by a 16-byte cookie and the name-list. Undefined when cut short.
+ */
+export function kexAlgorithms(d: Uint8Array, off: number, end: number): string | undefined {
+  const p = off + 1 + 16;
+  if (p + 4 > end) return undefined;
+  const len = u32(d, p);
+  if (p + 4 + len > end) return undefined;
+  return Buffer.from(d.buffer, d.byteOffset + p + 4, len).toString('latin1');
+}
