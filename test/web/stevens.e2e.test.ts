@@ -105,6 +105,13 @@ test('Stevens graph: uPlot holds every data segment, retransmission, ACK and SAC
     }
   }
   assert.equal(seen.size, 2);
+  // Hiding the receive window (legend click) rescales the sequence axis to the data and ACKs.
+  const yMax = (): Promise<number> => page.evaluate(() => (window as { tcplabStevens: { scales: Record<string, { max: number }> } }).tcplabStevens.scales['y']!.max);
+  const before = await yMax();
+  await page.locator('#stevens .u-legend .u-series').filter({ hasText: 'Receive window' }).click();
+  await page.waitForFunction((b) => (window as { tcplabStevens: { scales: Record<string, { max: number }> } }).tcplabStevens.scales['y']!.max < b, before);
+  assert.ok(await yMax() < before);
+  await snap(page, '09-stevens-uplot-no-window');
   assert.ok(allRetrans > 0 && allSacks > 0, `the capture has retransmissions (${allRetrans}) and SACK blocks (${allSacks})`);
 });
 

@@ -460,6 +460,8 @@ interface StevensGraph {
   sacks: (number[] | null)[];
   ymin: number;
   ymax: number;
+  /** Longest segment (sequence numbers). */
+  maxLen: number;
   counts: { data: number; retrans: number; ack: number; sack: number };
 }
 
@@ -484,6 +486,7 @@ function addPoints(g: StevensGraph, d: StevensResp): void {
     else if (k === 1) g.counts.retrans++;
     else g.counts.ack++;
     if (sk.length > 0) g.counts.sack++;
+    if (k !== 2) g.maxLen = Math.max(g.maxLen, hi - lo);
     g.ymin = Math.min(g.ymin, lo, ...sk);
     g.ymax = Math.max(g.ymax, hi, ...sk);
   }
@@ -527,6 +530,17 @@ function sackBars(g: StevensGraph): uPlotT.Series.PathBuilder {
   };
 }
 
+/**
+ * The y range. uPlot passes the extent of the series shown over the x range shown (so zooming into
+ * a time span, or hiding the window line from the legend, rescales to what is left); its values are
+ * the tops of the segments, so the range reaches one segment length lower to show their bottoms.
+ */
+function yRange(g: StevensGraph, min: number | null, max: number | null): uPlotT.Range.MinMax {
+  if (min === null || max === null) return [g.ymin, g.ymax > g.ymin ? g.ymax : g.ymin + 1];
+  const pad = Math.max(1, (max - min) * 0.03);
+  return [min - Math.max(pad, g.maxLen), max + pad];
+}
+
 function drawStevens(g: StevensGraph, lib: UPlot, el: HTMLElement): void {
   const data = [g.x, ...g.y] as unknown as uPlotT.AlignedData;
   el.dataset['points'] = String(g.x.length);
@@ -539,8 +553,11 @@ function drawStevens(g: StevensGraph, lib: UPlot, el: HTMLElement): void {
   const none = { show: false };
   g.plot = new lib({
     width: Math.max(400, el.clientWidth - 8),
+    cursor: { drag: { x: true, y: true, uni: 30 } },
     height: 420,
-    scales: { x: { time: false }, y: { range: () => [g.ymin, g.ymax > g.ymin ? g.ymax : g.ymin + 1] } },
+    scales: { x: { time: false }, y: { range: (_u, min, max) => yRange(g, min, max) } },
+    // Drag a box to zoom into both axes (double-click resets); click a legend entry (e.g. the
+    // receive window, far above the data on loopback) to hide it and rescale to the rest.
     axes: [
       { label: 'Time since the stream\'s first frame (s)', values: (_u, vals) => vals.map((v) => String(+v.toFixed(9))) },
       { label: 'Relative sequence number', size: 80 },
@@ -566,7 +583,7 @@ async function showStevens(stream: number, dir?: 0 | 1): Promise<void> {
   openPanel(`Stevens graph — TCP stream ${stream}: ${from} → ${to}`, `<p><button id="swap">Switch direction</button> data of ${esc(from)}, ACKs and window of ${esc(to)}</p><div id="stevens"></div>`, 'stevens', stream);
   $('swap').addEventListener('click', () => void showStevens(stream, other));
   panelBody.dataset['dir'] = String(d.dir);
-  const g: StevensGraph = { stream, dir: d.dir, last: 0, plot: undefined, x: [], y: [[], [], [], [], []], segStart: [], sacks: [], ymin: Infinity, ymax: -Infinity, counts: { data: 0, retrans: 0, ack: 0, sack: 0 } };
+  const g: StevensGraph = { stream, dir: d.dir, last: 0, plot: undefined, x: [], y: [[], [], [], [], []], segStart: [], sacks: [], ymin: Infinity, ymax: -Infinity, maxLen: 0, counts: { data: 0, retrans: 0, ack: 0, sack: 0 } };
   stevens = g;
   addPoints(g, d);
   if (!Number.isFinite(g.ymin)) { g.ymin = 0; g.ymax = 1; }
