@@ -63,6 +63,8 @@ export type HttpColumnOp =
   | { op: 'segmentOfPdu' }
   /** "[Reassembly error, protocol TCP: …]" (an exception ends the frame's dissection). */
   | { op: 'reassemblyError'; message: string }
+  /** "[Illegal Segments]" replaces the Info after the fence (reassembled data conflicted). */
+  | { op: 'illegalSegments' }
   /** What a body dissector appended: media " (type)", image names, JSON. */
   | { op: 'body'; kind: 'media' | 'png' | 'gif' | 'jpeg' | 'json'; text: string }
   /** IPP replaces the Info ("IPP Request (Print-Job)"). */
@@ -124,6 +126,8 @@ class Msp {
   datalen = -1;
   defragmented = false;
   partial = false;
+  /** Overlapping fragments with different bytes (FD_OVERLAPCONFLICT): tshark's "[Illegal Segments]". */
+  conflict = false;
   reassembledIn = 0;
   /** Defragmented bytes (kept while the message may need more). */
   data: Uint8Array | undefined = undefined;
@@ -403,6 +407,8 @@ export class HttpTracker {
           seq += lastFragmentLen;
           if (offset < end) continue;
         } else {
+          // print_tcp_fragment_tree → show_fragment_errs_in_col.
+          if (m.conflict) this.ops.push({ op: 'illegalSegments' });
           this.release(m);
         }
       }
@@ -521,6 +527,10 @@ export class HttpTracker {
     for (const f of m.frags) {
       if (f.off >= m.datalen || f.bytes === undefined) continue;
       const fl = Math.min(f.len, m.datalen - f.off);
+      if (f.off < pos && !m.conflict) {
+        const n = Math.min(fl, pos - f.off);
+        for (let i = 0; i < n; i++) if (data[f.off + i] !== f.bytes[i]) { m.conflict = true; break; }
+      }
       if (f.off + fl > pos) {
         const skip = pos - f.off;
         data.set(f.bytes.subarray(skip > 0 ? skip : 0, fl), f.off + (skip > 0 ? skip : 0));

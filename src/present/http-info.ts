@@ -46,6 +46,7 @@ function apply(o: HttpColumnOp, info: string, fence: number): string {
     case 'firstLine': return info.slice(0, fence) + o.text + ' ';
     case 'continuation': return info.slice(0, fence) + 'Continuation';
     case 'segmentOfPdu': return info + (info !== '' ? ' ' : '') + '[TCP segment of a reassembled PDU]';
+    case 'illegalSegments': return info.slice(0, fence) + '[Illegal Segments]';
     case 'reassemblyError': return info + `[Reassembly error, protocol TCP: ${o.message}]`;
     case 'ipp': return info.slice(0, fence) + `IPP ${o.request ? 'Request' : 'Response'} (${ippName(o.request, o.code)})`;
     case 'body':
