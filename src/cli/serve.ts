@@ -66,7 +66,7 @@ Logs (stdout): "Listening to connections on port 6666", "Accepted new connection
 
 Behaviour:
   - Every byte is echoed in order, unchanged. A peer that sends but does not read gets its reads
-    paused (backpressure): Node's stream buffers hold at most ${maxBufferedBytesPerConnection() / 1024} KiB per
+    paused (backpressure): the server holds at most ${maxBufferedBytesPerConnection() / 1024} KiB of buffers per
     connection, whatever the peer sends; the rest waits in the kernel and TCP stops the peer.
   - Half-close: after the peer's FIN the pending echo is sent, then our FIN.
   - --max-connections: further connections are accepted and closed at once (refused, logged),

@@ -3,9 +3,9 @@
  * "any data received is sent back", in order, unchanged, until the peer closes).
  *
  * Per connection the data path is one read callback (Node's `onread`: every connection of the
- * process reads into one shared 64 KiB buffer) that writes what it was given back to the same
+ * process reads into one shared 32 KiB buffer) that writes what it was given back to the same
  * socket — no copy, no per-read allocation, no logging unless `captureData` asks for it (then a
- * 'data' event is emitted per read). Node reads up to 64 KiB per read, so a 16 KiB message is
+ * 'data' event is emitted per read). A read returns up to 32 KiB, so a 16 KiB message is
  * usually echoed with one read and one write (the reference Go server takes 16 of each).
  * The write goes straight to the socket's libuv handle (`writeBuffer`, as net.Socket does at
  * the end of its Writable machinery) whenever nothing is queued for the connection: the kernel
@@ -19,8 +19,8 @@
  *    at, and a direct write is used only when nothing is queued (libuv's queue keeps the order).
  *  - Backpressure (ARCHITECTURE.md §3.11): a direct write the kernel did not finish, or a stream
  *    write left queued, pauses the socket until it is done. A paused connection holds at most
- *    one pending direct write (one read) or writableHighWaterMark + one read, plus a copy of that
- *    read (the shared-buffer guard), so the memory a peer can make us hold is bounded by
+ *    one pending write (one read), a copy of its unsent bytes (the shared-buffer guard) and the
+ *    read buffer its socket points at, so the memory a peer can make us hold is bounded by
  *    `maxBufferedBytesPerConnection()` whatever it sends. The rest waits in the kernel (TCP flow
  *    control then stops the peer).
  *  - A pending write's bytes in the shared read buffer are never overwritten by another
@@ -70,7 +70,7 @@ export interface EchoServerOptions {
   backlog?: number;
   /**
    * Stream high-water mark of each accepted socket, both directions, in bytes (default 16 KiB,
-   * Node's). Together with the 64 KiB read size it fixes the per-connection memory bound.
+   * Node's). Together with READ_SIZE it fixes the per-connection memory bound.
    */
   highWaterMark?: number;
   /**
@@ -172,16 +172,22 @@ export interface EchoServerEvents {
   'shutdown-started': [info: { open: number; graceMs: number }];
 }
 
-/** Node's read size for stream sockets (libuv suggests 64 KiB per read in src/stream_base.cc). */
-export const READ_SIZE = 64 * 1024;
+/**
+ * Size of the shared read buffer, so the most one read returns. 32 KiB: a 16 KiB message still
+ * arrives in one read, and a stalled connection's worst case (below) stays small.
+ */
+export const READ_SIZE = 32 * 1024;
 const DEFAULT_HWM = 16 * 1024;
 
 /**
- * Upper bound of the bytes a connection can make the server hold in Node's stream buffers:
- * readable side (high-water mark + the read that crossed it) plus writable side (same).
+ * Upper bound of the bytes a stalled connection can make the server hold: the read buffer its
+ * pending write still sends from, the guard copy of that write's unsent bytes, the (abandoned)
+ * buffer its socket would read into next, and the Writable's high-water mark. No 'data' events
+ * fire, so the readable side holds nothing. Measured: ~90 KiB of Buffers per stalled peer with
+ * 64 KiB reads (test/server/echo-server.test.ts "20 peers that write and never read").
  */
 export function maxBufferedBytesPerConnection(highWaterMark = DEFAULT_HWM): number {
-  return 2 * (highWaterMark + READ_SIZE);
+  return highWaterMark + 3 * READ_SIZE;
 }
 
 /** Soft RLIMIT_NOFILE of this process (Linux /proc/self/limits); undefined if unknown or unlimited. */
@@ -489,7 +495,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
    * stale reads are copied out and the guarded bytes put back (staleRead) before libuv can send
    * them. Without this, a paused connection's echo carried other connections' bytes.
    */
-  private readonly guards = new Map<Buffer, Buffer>();
+  private readonly guards = new Map<Buffer, { offset: number; saved: Buffer }>();
 
   /** A view of the first n bytes of the shared read buffer `buf` (reused when n repeats). */
   private viewOf(buf: Buffer, n: number): Buffer {
@@ -506,19 +512,21 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
   private staleRead(buf: Buffer, n: number): Buffer {
     const copy = Buffer.allocUnsafe(n);
     buf.copy(copy, 0, 0, n);
-    const saved = this.guards.get(buf);
-    if (saved !== undefined) saved.copy(buf, 0, 0, Math.min(n, saved.length));
+    const g = this.guards.get(buf);
+    if (g !== undefined && n > g.offset) g.saved.copy(buf, g.offset, 0, Math.min(n - g.offset, g.saved.length));
     return copy;
   }
 
   /**
-   * A write of `chunk` (a view of the shared buffer) is left pending: the process reads into a
-   * fresh buffer from now on, and the old one is guarded for `c` until that write is done.
+   * A write of `chunk` (a view of the shared buffer) is left pending, its last `pending` bytes
+   * not yet sent: the process reads into a fresh buffer from now on, and those bytes of the old
+   * one are guarded for `c` until that write is done.
    */
-  private abandonSharedRead(c: Connection, chunk: Buffer): void {
+  private abandonSharedRead(c: Connection, chunk: Buffer, pending: number): void {
     const old = this.sharedRead;
     this.sharedRead = Buffer.allocUnsafe(READ_SIZE);
-    this.guards.set(old, Buffer.from(chunk));
+    const offset = chunk.length - Math.min(Math.max(pending, 0), chunk.length);
+    this.guards.set(old, { offset, saved: Buffer.from(chunk.subarray(offset)) });
     c.guarded.push(old);
   }
 
@@ -547,10 +555,18 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
     const server = r._server;
     r._handle = null;
     r._server = null;
+    // Node asks for the next read's buffer after every read; answering undefined keeps the one
+    // the socket has (no Buffer.Data() lookup in C++ per read) until the shared buffer changes.
+    let given: Buffer | undefined;
+    const nextBuffer = (): Buffer => {
+      const b = this.sharedRead;
+      if (b === given) return undefined as unknown as Buffer;
+      return (given = b);
+    };
     const sock = new Socket({
       handle: handle as never, allowHalfOpen: true, readable: true, writable: true,
       highWaterMark: this.options.highWaterMark,
-      onread: { buffer: () => this.sharedRead, callback: onRead },
+      onread: { buffer: nextBuffer, callback: onRead },
     } as ConstructorParameters<typeof Socket>[0]);
     // net.Server counts connections through the socket's _server (close() waits for them).
     (sock as unknown as { _server: unknown; server: unknown })._server = server;
@@ -650,7 +666,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
             cc.req = undefined;
             cc.pendingReq = req;
             cc.pendingBytes = handle.writeQueueSize;
-            if (shared) this.abandonSharedRead(cc, chunk);
+            if (shared) this.abandonSharedRead(cc, chunk, cc.pendingBytes);
             pause(cc, true);
           }
           return;
@@ -661,7 +677,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
       k.streamWrites++;
       if (socket.writableLength > 0) {
         // The write still refers to the shared buffer: read no more into it (see withSharedReadBuffer).
-        if (shared) this.abandonSharedRead(cc, chunk);
+        if (shared) this.abandonSharedRead(cc, chunk, n); // Writable may hold all of it
         pause(cc, !below);
       }
     };

@@ -6,12 +6,20 @@
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { directWriteAvailable, EchoServer, maxBufferedBytesPerConnection, READ_SIZE, type ClosedConnection, type EchoServerOptions } from '../../src/server/echo-server.js';
 import { isLabError } from '../../src/util/errors.js';
 import { connectTo, echoOnce, randomBytesSeeded, roundTrip, sleep, waitFor, withTimeout, writeUntilBlocked } from './support.js';
 
 const MIB = 1024 * 1024;
+
+/** global.gc, made available at run time (node --test runs without --expose-gc). */
+function collectGarbage(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
 
 const WRITE_PATHS = ['direct', 'stream'] as const;
 type WritePath = (typeof WRITE_PATHS)[number];
@@ -112,6 +120,42 @@ for (const path of WRITE_PATHS) describe(`EchoServer (${path} writes)`, () => {
     assert.equal(mismatch, -1, 'sampled bytes match');
     assert.equal(got, expectedTotal);
     s.destroy();
+  });
+
+  test('20 peers that write and never read: the Buffer memory the server holds stays under the bound per connection', { timeout: 60_000 }, async (t) => {
+    const { server, port } = await startServer();
+    const N = 20;
+    const bound = maxBufferedBytesPerConnection();
+    const gc = collectGarbage();
+    const settle = async (): Promise<void> => {
+      // Freed ArrayBuffers leave the count only once swept (concurrently, after a GC): collect twice.
+      for (let i = 0; i < 2; i++) { gc(); await sleep(100); }
+    };
+    await settle();
+    const before = process.memoryUsage().arrayBuffers;
+    const block = Buffer.alloc(64 * 1024, 0x5a); // one block for every client: client memory does not grow with N
+    // Clients that read one byte into a 1-byte buffer and then stop reading for good (onread
+    // returning false), so that only the server's Buffers grow.
+    const oneByte = Buffer.alloc(1);
+    const socks = await Promise.all(Array.from({ length: N }, async () => {
+      const s = connect({ port, host: '127.0.0.1', onread: { buffer: oneByte, callback: () => false } });
+      s.on('error', () => {});
+      await withTimeout(once(s, 'connect'), 5000, 'connect');
+      return s;
+    }));
+    for (const s of socks) {
+      const fill = (): void => { while (s.write(block)); };
+      s.on('drain', fill);
+      fill();
+    }
+    await waitFor(() => server.stats().paused === N, 20_000, `all ${N} connections paused`);
+    await sleep(300);
+    await settle();
+    const held = process.memoryUsage().arrayBuffers - before;
+    t.diagnostic(`${writePath}: ${Math.round(held / N / 1024)} KiB of Buffers per stalled peer (bound ${bound / 1024} KiB)`);
+    assert.ok(held > 0 && held <= N * bound, `server and clients hold ${held} bytes of Buffers for ${N} stalled peers, bound ${N * bound}`);
+    assert.ok(server.stats().bytesIn > N * 1024 * 1024, 'the peers did push megabytes before stalling');
+    for (const s of socks) s.destroy();
   });
 
   test('half-close: pending bytes are echoed, then FIN; the peer can still read after its own FIN', async () => {
