@@ -22,7 +22,7 @@ import {
   looksLikeSslv3, recordHeader, serverHelloVersion, sslv2RecordLength, startsWithFourPrintable, tls13Draft, TLS_ALERT, TLS_APP_DATA,
   TLS_CCS, TLS_HANDSHAKE, TLS_HEARTBEAT, TLSV1_VERSION, TLSV1DOT1_VERSION, TLSV1DOT2_VERSION, TLSV1DOT3_VERSION,
 } from '../decode/tls.js';
-import { findLf, kexAlgorithms, SSH_MSG_KEXINIT, SSH_MSG_NEWKEYS, startsWithCi, u32 } from '../decode/ssh.js';
+import { findLf, kexinitNameLists, SSH_MSG_KEXINIT, SSH_MSG_NEWKEYS, startsWithCi, u32 } from '../decode/ssh.js';
 import { BT_HEADER_LENGTH, btPduLength, btTypeLengthOk, isBtHandshake } from '../decode/bittorrent.js';
 import { formatText, NEED_ONE_MORE_SEGMENT } from '../decode/http.js';
 
@@ -322,7 +322,29 @@ class SshPeer {
   frameKeyStart = 0;
   frameKeyEnd = 0;
   frameKeyEndOffset = 0;
-  kexProposal: string | undefined = undefined;
+  /** KEXINIT name-lists: kex, host key, encryption c→s, encryption s→c. */
+  proposal: string[] | undefined = undefined;
+  /** Negotiated encryption of this peer's direction (ssh_choose_algo), once both KEXINITs are seen. */
+  enc: string | undefined = undefined;
+  /**
+   * After this peer's NEWKEYS, tshark opens the negotiated cipher with all-zero keys (no key log)
+   * and runs its packets through ssh_decrypt_packet: for chacha20-poly1305 and AES-CBC/CTR the
+   * length decrypts to garbage (> 32768 but for a 2^-17 chance) and the rest of the buffer is
+   * taken without any Info text.
+   */
+  blankDecrypt = false;
+}
+
+/** ssh_decryption_set_cipher_id's ciphers whose length field is encrypted. */
+const SSH_LENGTH_ENCRYPTED = new Set([
+  'chacha20-poly1305@openssh.com', 'aes128-cbc', 'aes192-cbc', 'aes256-cbc', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr',
+]);
+
+/** ssh_choose_algo: the first of the client's names that the server also lists. */
+function chooseAlgo(client: string | undefined, server: string | undefined): string | undefined {
+  if (client === undefined || server === undefined) return undefined;
+  const offered = new Set(server.split(','));
+  return client.split(',').find((n) => offered.has(n));
 }
 
 /** Per-conversation SSH state (ssh_flow_data without the crypto). */
@@ -406,7 +428,7 @@ class SshDissector implements PduDissector {
         if (r.need !== 0) return r;
         off = r.off;
       } else {
-        append(c.ops, 'sshEnc', end - off);
+        if (!peer.blankDecrypt) append(c.ops, 'sshEnc', end - off);
         off = end;
       }
       if (off <= last) break;
@@ -428,28 +450,39 @@ class SshDissector implements PduDissector {
     const code = u8(d, off);
     if (code >= 30 && code < 40) {
       append(ops, 'sshMsg', code, this.kexTable);
+      // ssh_choose_enc_mac runs at the DH and ECDH replies only (the group-exchange reply's call
+      // is compiled out in 4.0: SSH_DECRYPTION_SUPPORTED is never defined).
+      if (code === 31 && (this.kexTable === SSH_KEX_DH || this.kexTable === SSH_KEX_ECDH)) this.chooseEnc();
     } else {
       append(ops, 'sshMsg', code, SSH_MSGS);
       if (code === SSH_MSG_KEXINIT) {
         if (peer.frameKeyStart === 0 || peer.frameKeyStart === c.frame) peer.frameKeyStart = c.frame;
-        peer.kexProposal = kexAlgorithms(d, off, Math.min(c.capEnd, start + 4 + plen));
+        peer.proposal = kexinitNameLists(d, off, Math.min(c.capEnd, start + 4 + plen), 4);
         this.chooseKex();
       } else if (code === SSH_MSG_NEWKEYS) {
         if (peer.frameKeyEnd === 0) {
           peer.frameKeyEnd = c.frame;
           peer.frameKeyEndOffset = start + 6;
+          peer.blankDecrypt = peer.enc !== undefined && SSH_LENGTH_ENCRYPTED.has(peer.enc);
         }
       }
     }
     return { off: start + 4 + plen, need: 0 };
   }
 
+  /** ssh_choose_enc_mac: the negotiated cipher of each direction. */
+  private chooseEnc(): void {
+    const client = this.peers[0].proposal, server = this.peers[1].proposal;
+    if (client === undefined || server === undefined) return;
+    this.peers[0].enc = chooseAlgo(client[2], server[2]);
+    this.peers[1].enc = chooseAlgo(client[3], server[3]);
+  }
+
   /** ssh_choose_algo + ssh_set_kex_specific_dissector once both KEXINITs are known. */
   private chooseKex(): void {
-    const client = this.peers[0].kexProposal, server = this.peers[1].kexProposal;
+    const client = this.peers[0].proposal, server = this.peers[1].proposal;
     if (this.kex !== undefined || client === undefined || server === undefined) return;
-    const offered = new Set(server.split(','));
-    this.kex = client.split(',').find((n) => offered.has(n));
+    this.kex = chooseAlgo(client[0], server[0]);
     const k = this.kex;
     if (k === undefined) return;
     if (k === 'diffie-hellman-group-exchange-sha1' || k === 'diffie-hellman-group-exchange-sha256') this.kexTable = SSH_KEX_GEX;

@@ -35,13 +35,19 @@ export function findLf(d: Uint8Array, off: number, end: number): number {
 }
 
 /**
- * The kex_algorithms name-list of a KEXINIT payload: `off` is the msg_code byte (20), followed
- * by a 16-byte cookie and the name-list. Undefined when cut short.
+ * The first `count` name-lists of a KEXINIT payload (kex, host key, encryption c→s, encryption
+ * s→c, …): `off` is the msg_code byte (20), followed by a 16-byte cookie and the name-lists.
+ * Stops early (fewer lists) when cut short.
  */
-export function kexAlgorithms(d: Uint8Array, off: number, end: number): string | undefined {
-  const p = off + 1 + 16;
-  if (p + 4 > end) return undefined;
-  const len = u32(d, p);
-  if (p + 4 + len > end) return undefined;
-  return Buffer.from(d.buffer, d.byteOffset + p + 4, len).toString('latin1');
+export function kexinitNameLists(d: Uint8Array, off: number, end: number, count: number): string[] {
+  const out: string[] = [];
+  let p = off + 1 + 16;
+  while (out.length < count) {
+    if (p + 4 > end) break;
+    const len = u32(d, p);
+    if (p + 4 + len > end) break;
+    out.push(Buffer.from(d.buffer, d.byteOffset + p + 4, len).toString('latin1'));
+    p += 4 + len;
+  }
+  return out;
 }
