@@ -25,6 +25,7 @@ import {
 import { findLf, kexinitNameLists, SSH_MSG_KEXINIT, SSH_MSG_NEWKEYS, startsWithCi, u32 } from '../decode/ssh.js';
 import { BT_HEADER_LENGTH, btPduLength, btTypeLengthOk, isBtHandshake } from '../decode/bittorrent.js';
 import { formatText, NEED_ONE_MORE_SEGMENT } from '../decode/http.js';
+import { isStrictVersion, looksLikeThriftStrict, skipFields, strictHeader, THRIFT_NEED_MORE } from '../decode/thrift.js';
 
 /** One piece of column text a dissector produced; present/http-info.ts has the words. */
 export interface PduItem {
@@ -41,7 +42,8 @@ export type PduItemKind =
   | 'sshProtocol' | 'sshMsg' | 'sshEnc' | 'sshDir'
   | 'btPrefix' | 'btMsg' | 'btContinuation' | 'btKeepAlive' | 'btHandshake' | 'btPieceReq' | 'btPieceIdx' | 'btBitfield' | 'btPiece'
   | 'btTail'
-  | 'mqttType';
+  | 'mqttType'
+  | 'thriftMsg';
 
 /** Column operations of these dissectors (Wireshark's col_clear / col_set_str / col_append_sep_str / col_prepend_fstr). */
 export type PduColumnOp =
@@ -54,6 +56,13 @@ export const PDU_TLS = 1;
 export const PDU_SSH = 2;
 export const PDU_BITTORRENT = 3;
 export const PDU_MQTT = 4;
+/** Thrift is chosen by its heuristic (dissect_thrift_heur), not by a port. */
+export const PDU_THRIFT = 5;
+
+/** Whether the Thrift heuristic takes this segment (strict binary, unframed). */
+export function thriftHeuristic(d: Uint8Array, start: number, capEnd: number, end: number): boolean {
+  return looksLikeThriftStrict(d, start, capEnd, end);
+}
 
 /** tcp.port registrations of these dissectors in tshark 4.0.17 (`tshark -G decodes`). */
 export function pduProtocolOfPort(port: number): number {
@@ -93,6 +102,7 @@ export function newPduDissector(proto: number): PduDissector | undefined {
     case PDU_SSH: return new SshDissector();
     case PDU_BITTORRENT: return new BitTorrentDissector();
     case PDU_MQTT: return new MqttDissector();
+    case PDU_THRIFT: return new ThriftDissector();
     default: return undefined;
   }
 }
@@ -590,5 +600,39 @@ class MqttDissector implements PduDissector {
       ops.push({ op: 'proto', name: 'MQTT' });
       append(ops, 'mqttType', u8(d, off) >> 4);
     });
+  }
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * Thrift strict binary messages, unframed (dissect_thrift_heur → dissect_thrift_loop →
+ * dissect_thrift_common): the heuristic is tried on every buffer; each message appends
+ * "<TYPE> <method>" as soon as its header is read, then its fields are walked to find its end; a
+ * message cut short asks for one more segment from its start (so the Info already names it).
+ */
+class ThriftDissector implements PduDissector {
+  dissect(c: PduCall): PduResult {
+    const { d, start, end, ops } = c;
+    if (!looksLikeThriftStrict(d, start, c.capEnd, end)) return NONE;
+    ops.push({ op: 'proto', name: 'THRIFT' }, { op: 'clear' });
+    let off = start;
+    while (end - off > 0) {
+      const msgStart = off;
+      const more = { desegOffset: msgStart - start, desegLen: NEED_ONE_MORE_SEGMENT };
+      if (end - off < 4) return more;
+      // Only strict headers are modelled; tshark's old-style (non-strict) messages end the walk.
+      if (u8(d, off) < 0x80 || !isStrictVersion(d, off, true)) return NONE;
+      const h = strictHeader(d, off, end);
+      if (h === THRIFT_NEED_MORE) return more;
+      if (typeof h === 'number') return NONE;
+      append(ops, 'thriftMsg', h.mtype, 0, 0, utf8.decode(h.name));
+      if (end - h.dataOffset < 1) return more;
+      const after = skipFields(d, h.dataOffset, end);
+      if (after === THRIFT_NEED_MORE) return more;
+      if (after < 0) return NONE; // an error: tshark consumes the rest
+      off = after;
+    }
+    return NONE;
   }
 }

@@ -35,7 +35,7 @@ import type { HttpType } from '../decode/http.js';
 import { TA_KEEP_ALIVE, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_SPURIOUS_RETRANSMISSION } from './types.js';
 import type { TcpFrameAnalysis } from './types.js';
 import { TCP_PORT_DISSECTOR } from './http-ports.js';
-import { newPduDissector, pduProtocolOfPort } from './app-pdus.js';
+import { newPduDissector, PDU_THRIFT, pduProtocolOfPort, thriftHeuristic } from './app-pdus.js';
 import type { PduColumnOp, PduDissector } from './app-pdus.js';
 import { inflateRawSync, inflateSync, gunzipSync, brotliDecompressSync, constants as zc } from 'node:zlib';
 
@@ -257,9 +257,13 @@ export class HttpTracker {
       const server = (t.flags & (SYN | ACK)) === SYN ? t.dstPort : (t.flags & (SYN | ACK)) === (SYN | ACK) ? t.srcPort : 0;
       const owner = ownerPort(server, t.srcPort, t.dstPort);
       const choice = owner === 0 ? 0 : TCP_PORT_DISSECTOR[owner]!;
-      const pduProto = choice === 2 ? pduProtocolOfPort(owner) : 0;
+      let pduProto = choice === 2 ? pduProtocolOfPort(owner) : 0;
       if (choice === 2 && pduProto === 0) return undefined;
-      if (choice === 0 && !this.mayClaim(record, pkt, a)) return undefined;
+      // No port: the HTTP heuristic, else the Thrift one (tried again on every buffer later).
+      if (choice === 0 && !this.mayClaim(record, pkt, a)) {
+        if (!this.mayClaimThrift(record, pkt, a)) return undefined;
+        pduProto = PDU_THRIFT;
+      }
       conv = new Conv(addrKey(record, pkt, true) + '|' + t.srcPort);
       if (pduProto !== 0) {
         conv.pdu = newPduDissector(pduProto);
@@ -295,6 +299,13 @@ export class HttpTracker {
     const t = pkt.tcp!;
     if (t.capturedLen === 0 || (a.flags & (TA_KEEP_ALIVE | TA_RETRANSMISSION | TA_OUT_OF_ORDER)) !== 0) return false;
     return looksLikeHttp(record.data, t.payloadOffset, t.payloadOffset + t.capturedLen);
+  }
+
+  /** Whether the Thrift heuristic could take this segment (for streams no port claims). */
+  private mayClaimThrift(record: CaptureRecord, pkt: DecodedPacket, a: TcpFrameAnalysis): boolean {
+    const t = pkt.tcp!;
+    if (t.capturedLen === 0 || (a.flags & (TA_KEEP_ALIVE | TA_RETRANSMISSION | TA_OUT_OF_ORDER)) !== 0) return false;
+    return thriftHeuristic(record.data, t.payloadOffset, t.payloadOffset + t.capturedLen, t.payloadOffset + t.len);
   }
 
   private evict(): void {

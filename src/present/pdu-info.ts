@@ -56,6 +56,9 @@ const MQTT_TYPES = [
   'Ping Response', 'Disconnect Req', 'Authentication Exchange',
 ];
 
+/** thrift_mtype_vals. */
+const THRIFT_MTYPES: Record<number, string> = { 1: 'CALL', 2: 'REPLY', 3: 'EXCEPTION', 4: 'ONEWAY' };
+
 const hex = (n: number): string => (n >>> 0).toString(16);
 
 /** The text one item puts in the Info column. */
@@ -87,6 +90,7 @@ export function pduItemText(i: PduItem): string {
     case 'btPiece': return `, Idx:0x${hex(i.a)},Begin:0x${hex(i.b)},Len:0x${hex(i.c)}`;
     case 'btTail': return '  ';
     case 'mqttType': return MQTT_TYPES[i.a] ?? 'Reserved';
+    case 'thriftMsg': return `${THRIFT_MTYPES[i.a] ?? String(i.a)} ${i.text}`;
     default: return '';
   }
 }

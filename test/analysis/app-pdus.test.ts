@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPduDissector, PDU_BITTORRENT, PDU_MQTT, PDU_SSH, PDU_TLS, pduProtocolOfPort } from '../../src/analysis/app-pdus.js';
+import { newPduDissector, PDU_BITTORRENT, PDU_MQTT, PDU_SSH, PDU_THRIFT, PDU_TLS, pduProtocolOfPort, thriftHeuristic } from '../../src/analysis/app-pdus.js';
 import type { PduResult } from '../../src/analysis/app-pdus.js';
 import type { HttpColumnOp } from '../../src/analysis/http-reassembly.js';
 import { NEED_ONE_MORE_SEGMENT } from '../../src/decode/http.js';
@@ -96,18 +96,33 @@ test('MQTT: varint remaining length', () => {
   assert.deepEqual(items(ops), ['mqttType', 'mqttType']);
 });
 
+test('Thrift: the heuristic, a message named before its fields are complete, two messages in one buffer', () => {
+  const name = [...Buffer.from('ping')];
+  const hdr = (t: number): number[] => [0x80, 1, 0, t, 0, 0, 0, 4, ...name, 0, 0, 0, 9];
+  const whole = [...hdr(1), 8, 0, 1, 0, 0, 0, 5, 0]; // i32 field 1, STOP
+  const d = new Uint8Array(whole);
+  assert.ok(thriftHeuristic(d, 0, d.length, d.length));
+  assert.ok(!thriftHeuristic(new Uint8Array([0, 0, 0, 20, ...whole]), 0, 24, 24)); // framed: not modelled
+  const cut = call(PDU_THRIFT, whole.slice(0, 19));
+  assert.deepEqual(cut.r, { desegOffset: 0, desegLen: NEED_ONE_MORE_SEGMENT });
+  assert.deepEqual(items(cut.ops), ['thriftMsg']);
+  const two = call(PDU_THRIFT, [...whole, ...hdr(2), 0]);
+  assert.deepEqual(two.r, { desegOffset: 0, desegLen: 0 });
+  assert.deepEqual(two.ops.filter((o) => o.op === 'appendItem').map((o) => ('item' in o ? [o.item.a, o.item.text] : [])), [[1, 'ping'], [2, 'ping']]);
+});
+
 test('random bytes never throw and never ask for data before the buffer', () => {
   let seed = 0x2545f491;
   const rnd = (): number => {
     seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
     return (seed >>> 0) / 0x100000000;
   };
-  for (const proto of [PDU_TLS, PDU_SSH, PDU_BITTORRENT, PDU_MQTT]) {
+  for (const proto of [PDU_TLS, PDU_SSH, PDU_BITTORRENT, PDU_MQTT, PDU_THRIFT]) {
     const dis = newPduDissector(proto)!;
     for (let i = 0; i < 2000; i++) {
       const n = Math.floor(rnd() * 80);
       const d = new Uint8Array(n);
-      for (let k = 0; k < n; k++) d[k] = rnd() < 0.3 ? [0, 3, 20, 22, 23, 0x53][Math.floor(rnd() * 6)]! : Math.floor(rnd() * 256);
+      for (let k = 0; k < n; k++) d[k] = rnd() < 0.3 ? [0, 3, 20, 22, 23, 0x53, 0x80, 1, 11][Math.floor(rnd() * 9)]! : Math.floor(rnd() * 256);
       const cap = Math.floor(rnd() * (n + 1));
       const r = dis.dissect({ d, start: 0, end: n, capEnd: cap, canDeseg: cap === n && rnd() < 0.9, fromServer: rnd() < 0.5, frame: i + 1, ops: [] });
       assert.ok(r.desegOffset >= 0 && r.desegOffset <= n, `proto ${proto} offset ${r.desegOffset} of ${n}`);

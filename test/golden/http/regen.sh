@@ -28,8 +28,8 @@ done
 gold http-oisf.pcap "13,17 (DNS over UDP: tcplab does not dissect DNS)"
 gold http-tlpw1-continuation.pcap "222 (tshark adds [Malformed Packet]: its HTTP line loop throws on a header-less last line; tcplab does not model that exception)"
 
-# Length-prefixed protocols over TCP (TLS, SSH, BitTorrent, MQTT: src/analysis/app-pdus.ts).
-for f in pdu-tls-ack-payload-1-63.pcap pdu-tls-new-session-ticket.pcap pdu-ssh-mptcp-v0.pcap pdu-ssh-ed25519.pcap pdu-bittorrent-tcp-miss.pcapng; do
+# Length-prefixed protocols over TCP (TLS, SSH, BitTorrent, MQTT, Thrift: src/analysis/app-pdus.ts).
+for f in pdu-tls-ack-payload-1-63.pcap pdu-tls-new-session-ticket.pcap pdu-ssh-mptcp-v0.pcap pdu-ssh-ed25519.pcap pdu-bittorrent-tcp-miss.pcapng pdu-thrift-loopback.pcap; do
   gold "$f"
 done
 gold pdu-tls-tcp-opt.pcap "24 (tshark adds [Malformed Packet] to a segment with Len=0 whose IP length leaves TCP option bytes over; tcplab does not model that exception)"
