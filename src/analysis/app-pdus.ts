@@ -42,7 +42,7 @@ export type PduItemKind =
   | 'sshProtocol' | 'sshMsg' | 'sshEnc' | 'sshDir'
   | 'btPrefix' | 'btMsg' | 'btContinuation' | 'btKeepAlive' | 'btHandshake' | 'btPieceReq' | 'btPieceIdx' | 'btBitfield' | 'btPiece'
   | 'btTail'
-  | 'mqttType'
+  | 'mqttType' | 'mqttId' | 'mqttTopic'
   | 'thriftMsg';
 
 /** Column operations of these dissectors (Wireshark's col_clear / col_set_str / col_append_sep_str / col_prepend_fstr). */
@@ -218,7 +218,10 @@ class TlsDissector implements PduDissector {
     switch (h.contentType) {
       case TLS_CCS:
         append(ops, 'tlsCcs');
-        if (c.fromServer) { if (this.serverCcs === 0) this.serverCcs = c.frame; } else if (this.clientCcs === 0) this.clientCcs = c.frame;
+        // ssl_dissect_change_cipher_spec: a TLS 1.3 CCS is a dummy and is not remembered.
+        if (this.version !== TLSV1DOT3_VERSION) {
+          if (c.fromServer) { if (this.serverCcs === 0) this.serverCcs = c.frame; } else if (this.clientCcs === 0) this.clientCcs = c.frame;
+        }
         break;
       case TLS_ALERT:
         if (h.length !== 2) append(ops, 'tlsEncAlert');
@@ -582,25 +585,118 @@ function btKnownType(t: number): boolean {
 
 /** MQTT control packets: fixed header, varint remaining length (get_mqtt_pdu_len). */
 class MqttDissector implements PduDissector {
+  /** Protocol level from CONNECT (3: 3.1, 4: 3.1.1, 5: 5.0); 0 until seen (default_protocol_version). */
+  private version = 0;
+  /** v5 topic aliases (bounded: tshark keeps all). */
+  private readonly aliases = new Map<number, string>();
+
   dissect(c: PduCall): PduResult {
     const { d, ops } = c;
     ops.push({ op: 'clear' });
     return dissectPdus(c, 2, (off) => {
-      let value = 0, n = 0, mul = 1;
-      for (let p = off + 1; p < c.capEnd && n < 10; p++) {
-        const b = u8(d, p);
-        n++;
-        value += (b & 0x7f) * mul;
-        mul *= 128;
-        if ((b & 0x80) === 0) return value + n + 1;
-      }
-      // tvb_get_varint without a terminating byte: length 0 (value kept).
-      return value + 1;
-    }, (off) => {
+      const v = mqttVarint(d, off + 1, c.capEnd);
+      return v.value + v.len + 1;
+    }, (off, len) => {
       ops.push({ op: 'proto', name: 'MQTT' });
-      append(ops, 'mqttType', u8(d, off) >> 4);
+      const type = u8(d, off) >> 4;
+      append(ops, 'mqttType', type);
+      this.details(c, off, off + len, type);
     });
   }
+
+  /** dissect_mqtt's " (id=N)" and " [topic]" additions. */
+  private details(c: PduCall, off: number, end: number, type: number): void {
+    const { d, ops } = c;
+    const flags = u8(d, off);
+    let p = off + 1 + mqttVarint(d, off + 1, end).len;
+    const u16 = (o: number): number => (u8(d, o) << 8) | u8(d, o + 1);
+    const id = (o: number): void => {
+      if (o + 2 <= end) append(ops, 'mqttId', u16(o), 0, 0, '', '');
+    };
+    const topicAt = (o: number): string => utf8.decode(d.subarray(o + 2, Math.min(end, o + 2 + u16(o))));
+    switch (type) {
+      case 1: { // CONNECT: protocol name, level
+        const nameLen = u16(p);
+        const level = u8(d, p + 2 + nameLen);
+        if (p + 3 + nameLen <= end) this.version = level;
+        return;
+      }
+      case 3: { // PUBLISH
+        if (p + 2 > end) return;
+        const tlen = u16(p);
+        let topic = tlen > 0 ? topicAt(p) : '';
+        p += 2 + tlen;
+        if ((flags & 0x06) !== 0) { id(p); p += 2; }
+        if (this.version === 5) {
+          const alias = mqttTopicAlias(d, p, end);
+          if (alias !== 0) {
+            if (tlen > 0) {
+              if (this.aliases.size >= 1024) this.aliases.delete(this.aliases.keys().next().value as number);
+              this.aliases.set(alias, topic);
+            } else topic = this.aliases.get(alias) ?? topic;
+          }
+        }
+        append(ops, 'mqttTopic', 0, 0, 0, topic, '');
+        return;
+      }
+      case 8: { // SUBSCRIBE: id, [properties], (topic, options)*
+        id(p);
+        p += 2;
+        if (this.version === 5) p += mqttPropertiesLength(d, p, end);
+        while (p < end) {
+          const tlen = u16(p);
+          append(ops, 'mqttTopic', 0, 0, 0, tlen > 0 ? topicAt(p) : '', '');
+          p += 2 + tlen + 1;
+        }
+        return;
+      }
+      case 4: case 5: case 6: case 7: case 9: case 10: case 11:
+        id(p);
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+/** tvb_get_varint(…, ENC_VARINT_PROTOBUF) at `off`: value and bytes used (0 when unterminated). */
+function mqttVarint(d: Uint8Array, off: number, end: number): { value: number; len: number } {
+  let value = 0, mul = 1;
+  for (let n = 0; n < 10 && off + n < end; n++) {
+    const b = u8(d, off + n);
+    value += (b & 0x7f) * mul;
+    mul *= 128;
+    if ((b & 0x80) === 0) return { value, len: n + 1 };
+  }
+  return { value, len: 0 };
+}
+
+/** Bytes of an MQTT 5 property block at `off` (its varint length included). */
+function mqttPropertiesLength(d: Uint8Array, off: number, end: number): number {
+  const v = mqttVarint(d, off, end);
+  return v.len + v.value;
+}
+
+/** The Topic Alias (0x23) of the MQTT 5 property block at `off`, 0 when absent. */
+function mqttTopicAlias(d: Uint8Array, off: number, end: number): number {
+  const v = mqttVarint(d, off, end);
+  let p = off + v.len;
+  const stop = Math.min(end, p + v.value);
+  const u16 = (o: number): number => (u8(d, o) << 8) | u8(d, o + 1);
+  while (p < stop) {
+    const id = u8(d, p++);
+    switch (id) {
+      case 0x23: return u16(p);
+      case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2a: p += 1; break;
+      case 0x13: case 0x21: case 0x22: p += 2; break;
+      case 0x02: case 0x11: case 0x18: case 0x27: p += 4; break;
+      case 0x0b: p += Math.max(1, mqttVarint(d, p, stop).len); break;
+      case 0x03: case 0x08: case 0x12: case 0x15: case 0x1a: case 0x1c: case 0x1f: case 0x09: case 0x16: p += 2 + u16(p); break;
+      case 0x26: p += 2 + u16(p); p += 2 + u16(p); break;
+      default: return 0;
+    }
+  }
+  return 0;
 }
 
 const utf8 = new TextDecoder();

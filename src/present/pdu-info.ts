@@ -90,6 +90,8 @@ export function pduItemText(i: PduItem): string {
     case 'btPiece': return `, Idx:0x${hex(i.a)},Begin:0x${hex(i.b)},Len:0x${hex(i.c)}`;
     case 'btTail': return '  ';
     case 'mqttType': return MQTT_TYPES[i.a] ?? 'Reserved';
+    case 'mqttId': return ` (id=${i.a})`;
+    case 'mqttTopic': return ` [${i.text}]`;
     case 'thriftMsg': return `${THRIFT_MTYPES[i.a] ?? String(i.a)} ${i.text}`;
     default: return '';
   }

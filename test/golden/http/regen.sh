@@ -29,11 +29,10 @@ gold http-oisf.pcap "13,17 (DNS over UDP: tcplab does not dissect DNS)"
 gold http-tlpw1-continuation.pcap "222 (tshark adds [Malformed Packet]: its HTTP line loop throws on a header-less last line; tcplab does not model that exception)"
 
 # Length-prefixed protocols over TCP (TLS, SSH, BitTorrent, MQTT, Thrift: src/analysis/app-pdus.ts).
-for f in pdu-tls-ack-payload-1-63.pcap pdu-tls-new-session-ticket.pcap pdu-ssh-mptcp-v0.pcap pdu-ssh-ed25519.pcap pdu-bittorrent-tcp-miss.pcapng pdu-thrift-loopback.pcap; do
+for f in pdu-tls-ack-payload-1-63.pcap pdu-tls-new-session-ticket.pcap pdu-ssh-mptcp-v0.pcap pdu-ssh-ed25519.pcap pdu-bittorrent-tcp-miss.pcapng pdu-thrift-loopback.pcap pdu-mqtt-limit-2-1-20.pcap; do
   gold "$f"
 done
 gold pdu-tls-tcp-opt.pcap "24 (tshark adds [Malformed Packet] to a segment with Len=0 whose IP length leaves TCP option bytes over; tcplab does not model that exception)"
-gold pdu-mqtt-limit-2-1-20.pcap "8,9,16,18 (MQTT message details: tcplab names the message type but not its \"(id=N)\" and \"[topic]\")"
 
 # http.* fields of the frames `-Y http` keeps (test/present/http-summary.test.ts compares them exactly).
 HF="-Y http -T fields -e frame.number -e http.request -e http.response -e http.request.method -e http.request.uri -e http.request.version -e http.response.version -e http.response.code -e http.response.phrase"
