@@ -489,6 +489,9 @@ class SshDissector implements PduDissector {
     if (client === undefined || server === undefined) return;
     this.peers[0].enc = chooseAlgo(client[2], server[2]);
     this.peers[1].enc = chooseAlgo(client[3], server[3]);
+    // Nothing else reads the proposals (bounded memory: they can be kilobytes each).
+    this.peers[0].proposal = undefined;
+    this.peers[1].proposal = undefined;
   }
 
   /** ssh_choose_algo + ssh_set_kex_specific_dissector once both KEXINITs are known. */
@@ -631,8 +634,9 @@ class MqttDissector implements PduDissector {
           const alias = mqttTopicAlias(d, p, end);
           if (alias !== 0) {
             if (tlen > 0) {
-              if (this.aliases.size >= 1024) this.aliases.delete(this.aliases.keys().next().value as number);
-              this.aliases.set(alias, topic);
+              // Bounded (tshark keeps every alias): 256 aliases of at most 4 KiB each.
+              if (this.aliases.size >= 256) this.aliases.delete(this.aliases.keys().next().value as number);
+              if (topic.length <= 4096) this.aliases.set(alias, topic);
             } else topic = this.aliases.get(alias) ?? topic;
           }
         }

@@ -46,7 +46,8 @@ export function kexinitNameLists(d: Uint8Array, off: number, end: number, count:
     if (p + 4 > end) break;
     const len = u32(d, p);
     if (p + 4 + len > end) break;
-    out.push(Buffer.from(d.buffer, d.byteOffset + p + 4, len).toString('latin1'));
+    // Lists over 16 KiB are not kept (real ones are a few hundred bytes; this bounds memory).
+    out.push(len > 16384 ? '' : Buffer.from(d.buffer, d.byteOffset + p + 4, len).toString('latin1'));
     p += 4 + len;
   }
   return out;
