@@ -6,10 +6,7 @@
 # header is cut, and two messages share a segment.
 #   usage: scripts/make-thrift-capture.sh OUT.pcap      (root; tcpdump, node)
 set -euo pipefail
-out=$(realpath -m "$1")
-tcpdump -i lo -nn -U -w "$out" "tcp port 11010" 2>/dev/null & cap=$!
-sleep 1
-node --input-type=module <<'JS'
+"$(dirname "$0")/lo-capture.sh" 11010 "$1" node --input-type=module <<'JS'
 import net from 'node:net';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const i32 = (n) => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
@@ -57,5 +54,3 @@ c.end();
 await sleep(200);
 server.close();
 JS
-sleep 1
-kill $cap; wait $cap 2>/dev/null || true

@@ -56,6 +56,7 @@ export const PDU_TLS = 1;
 export const PDU_SSH = 2;
 export const PDU_BITTORRENT = 3;
 export const PDU_MQTT = 4;
+export const PDU_X11 = 6;
 /** Thrift is chosen by its heuristic (dissect_thrift_heur), not by a port. */
 export const PDU_THRIFT = 5;
 
@@ -70,6 +71,7 @@ export function pduProtocolOfPort(port: number): number {
   if (port === 22) return PDU_SSH;
   if (port >= 6881 && port <= 6889) return PDU_BITTORRENT;
   if (port === 1883) return PDU_MQTT;
+  if (port >= 6000 && port <= 6063) return PDU_X11;
   return 0;
 }
 
@@ -103,6 +105,7 @@ export function newPduDissector(proto: number): PduDissector | undefined {
     case PDU_BITTORRENT: return new BitTorrentDissector();
     case PDU_MQTT: return new MqttDissector();
     case PDU_THRIFT: return new ThriftDissector();
+    case PDU_X11: return new X11Dissector();
     default: return undefined;
   }
 }
@@ -732,6 +735,91 @@ class ThriftDissector implements PduDissector {
       if (after === THRIFT_NEED_MORE) return more;
       if (after < 0) return NONE; // an error: tshark consumes the rest
       off = after;
+    }
+    return NONE;
+  }
+}
+
+/**
+ * X11 framing (packet-x11.c dissect_x11_requests / dissect_x11_replies): requests are 4 × their
+ * 16-bit length (BIG-REQUESTS: a 32-bit length after a zero), replies 32 + 4 × length, errors and
+ * events 32 bytes, the connection setup by its own lengths. Only the framing is modelled (the
+ * Protocol column says X11; the Info text of whole requests and replies is not), and only for
+ * conversations whose connection setup was seen: without it tshark guesses the byte order
+ * (guess_byte_ordering), which is not reproduced, so such streams are left alone.
+ */
+class X11Dissector implements PduDissector {
+  /** ENC_LITTLE_ENDIAN ('l') or big endian ('B') from the setup request; 0 unknown. */
+  private order = 0;
+  private initialReplyPending = false;
+  /** The setup request has been seen (or a non-setup request first: give up on the stream). */
+  private started = false;
+
+  dissect(c: PduCall): PduResult {
+    const { d, start, end } = c;
+    if (!this.started) {
+      const b = u8(d, start);
+      this.started = !c.fromServer;
+      if (c.fromServer || (b !== 0x42 && b !== 0x6c)) return NONE;
+      this.order = b;
+      this.initialReplyPending = true;
+      // The setup request itself is dissected below as the first request.
+      this.setup = true;
+    }
+    if (this.order === 0) return NONE;
+    c.ops.push({ op: 'proto', name: 'X11' });
+    return c.fromServer ? this.replies(c, start, end) : this.requests(c, start, end);
+  }
+
+  private setup = false;
+
+  private u16(d: Uint8Array, o: number): number {
+    return this.order === 0x6c ? u8(d, o) | (u8(d, o + 1) << 8) : (u8(d, o) << 8) | u8(d, o + 1);
+  }
+
+  private u32(d: Uint8Array, o: number): number {
+    return this.order === 0x6c ? (this.u16(d, o) + this.u16(d, o + 2) * 65536) : this.u16(d, o) * 65536 + this.u16(d, o + 2);
+  }
+
+  private requests(c: PduCall, start: number, end: number): PduResult {
+    const { d } = c;
+    let off = start;
+    while (end - off > 0) {
+      const remaining = end - off;
+      if (c.canDeseg && remaining < 4) return { desegOffset: off - start, desegLen: NEED_ONE_MORE_SEGMENT };
+      let plen: number;
+      if (this.setup) {
+        if (c.canDeseg && remaining < 10) return { desegOffset: off - start, desegLen: NEED_ONE_MORE_SEGMENT };
+        const pad = (n: number): number => (n + 3) & ~3;
+        plen = 12 + pad(this.u16(d, off + 6)) + pad(this.u16(d, off + 8));
+      } else {
+        plen = this.u16(d, off + 2);
+        if (plen === 0) plen = this.u32(d, off + 4);
+        if (plen <= 0) return NONE; // "Bogus request length": the rest is left
+        plen *= 4;
+      }
+      if (c.canDeseg && remaining < plen) return { desegOffset: off - start, desegLen: plen - remaining };
+      this.setup = false;
+      off += plen;
+    }
+    return NONE;
+  }
+
+  private replies(c: PduCall, start: number, end: number): PduResult {
+    const { d } = c;
+    let off = start;
+    while (end - off > 0) {
+      const remaining = end - off;
+      if (c.canDeseg && remaining < 8) return { desegOffset: off - start, desegLen: NEED_ONE_MORE_SEGMENT };
+      let plen: number;
+      if (this.initialReplyPending) plen = 8 + this.u16(d, off + 6) * 4;
+      else {
+        const type = u8(d, off);
+        plen = type === 1 || type === 35 ? 32 + this.u32(d, off + 4) * 4 : 32;
+      }
+      if (c.canDeseg && remaining < plen) return { desegOffset: off - start, desegLen: plen - remaining };
+      this.initialReplyPending = false;
+      off += plen;
     }
     return NONE;
   }

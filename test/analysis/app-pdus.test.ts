@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPduDissector, PDU_BITTORRENT, PDU_MQTT, PDU_SSH, PDU_THRIFT, PDU_TLS, pduProtocolOfPort, thriftHeuristic } from '../../src/analysis/app-pdus.js';
+import { newPduDissector, PDU_BITTORRENT, PDU_MQTT, PDU_SSH, PDU_THRIFT, PDU_TLS, PDU_X11, pduProtocolOfPort, thriftHeuristic } from '../../src/analysis/app-pdus.js';
 import type { PduResult } from '../../src/analysis/app-pdus.js';
 import type { HttpColumnOp } from '../../src/analysis/http-reassembly.js';
 import { NEED_ONE_MORE_SEGMENT } from '../../src/decode/http.js';
@@ -111,13 +111,38 @@ test('Thrift: the heuristic, a message named before its fields are complete, two
   assert.deepEqual(two.ops.filter((o) => o.op === 'appendItem').map((o) => ('item' in o ? [o.item.a, o.item.text] : [])), [[1, 'ping'], [2, 'ping']]);
 });
 
+test('X11: setup request, then requests by 4 x length (BIG-REQUESTS too); replies by 32 + 4 x length; unknown byte order left alone', () => {
+  const x = newPduDissector(PDU_X11)!;
+  const run = (bytes: number[], fromServer: boolean): PduResult => {
+    const d = new Uint8Array(bytes);
+    return x.dissect({ d, start: 0, end: d.length, capEnd: d.length, canDeseg: true, fromServer, frame: 1, ops: [] });
+  };
+  // 'l' setup with 4-byte auth name and 5-byte auth data: 12 + 4 + 8 = 24 bytes; 14 present
+  assert.deepEqual(run([0x6c, 0, 11, 0, 0, 0, 4, 0, 5, 0, 0, 0, 1, 2], false), { desegOffset: 0, desegLen: 10 });
+  assert.deepEqual(run([0x6c, 0, 11, 0, 0, 0, 4, 0, 5, 0, 0, 0, 1, 2, 3, 4, 1, 2, 3, 4, 5, 0, 0, 0], false), { desegOffset: 0, desegLen: 0 });
+  // setup reply: 8 + 4 × 2
+  assert.deepEqual(run([1, 0, 11, 0, 0, 0, 2, 0, 0, 0], true), { desegOffset: 0, desegLen: 6 });
+  assert.deepEqual(run([1, 0, 11, 0, 0, 0, 2, 0, ...new Array(8).fill(0)], true), { desegOffset: 0, desegLen: 0 });
+  // NoOperation of 1 word, then one of 3 words with 4 bytes present
+  assert.deepEqual(run([127, 0, 1, 0, 127, 0, 3, 0], false), { desegOffset: 4, desegLen: 8 });
+  // BIG-REQUESTS: length 0, 32-bit length 5 words
+  assert.deepEqual(run([127, 0, 0, 0, 5, 0, 0, 0], false), { desegOffset: 0, desegLen: 12 });
+  // a reply of 32 + 4 bytes, 16 present
+  assert.deepEqual(run([1, 0, 2, 0, 1, 0, 0, 0, ...new Array(8).fill(0)], true), { desegOffset: 0, desegLen: 20 });
+  const mid = newPduDissector(PDU_X11)!;
+  const d = new Uint8Array([127, 0, 9, 0]);
+  const ops: HttpColumnOp[] = [];
+  assert.deepEqual(mid.dissect({ d, start: 0, end: 4, capEnd: 4, canDeseg: true, fromServer: false, frame: 1, ops }), { desegOffset: 0, desegLen: 0 });
+  assert.equal(ops.length, 0);
+});
+
 test('random bytes never throw and never ask for data before the buffer', () => {
   let seed = 0x2545f491;
   const rnd = (): number => {
     seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
     return (seed >>> 0) / 0x100000000;
   };
-  for (const proto of [PDU_TLS, PDU_SSH, PDU_BITTORRENT, PDU_MQTT, PDU_THRIFT]) {
+  for (const proto of [PDU_TLS, PDU_SSH, PDU_BITTORRENT, PDU_MQTT, PDU_THRIFT, PDU_X11]) {
     const dis = newPduDissector(proto)!;
     for (let i = 0; i < 2000; i++) {
       const n = Math.floor(rnd() * 80);

@@ -28,6 +28,11 @@ const EXPECT: Record<string, string[]> = {
   'pdu-bittorrent-tcp-miss.pcapng.summary.txt': ['6881 → 48987 [ACK] Seq=1094 Ack=1026 Win=131328 Len=1440 [TCP segment of a reassembled PDU]', 'BitTorrent 1494 Piece, Idx:0x84,Begin:0x0,Len:0x4000  '],
   // Thrift (heuristic, unframed): the header is named before the rest of the message arrives.
   'pdu-thrift-loopback.pcap.summary.txt': ['TCP 766 CALL get_items [TCP segment of a reassembled PDU]', 'THRIFT 1902 CALL get_items', 'THRIFT 125 CALL describe, EXCEPTION oops'],
+  // X11: framing only (requests 4 × length, replies 32 + 4 × length, setup by its lengths).
+  'pdu-x11-loopback.pcap.summary.txt': [
+    'TCP 1266 40358 → 6000 [PSH, ACK] Seq=29 Ack=33 Win=65536 Len=1200 TSval=3829256826 TSecr=1148185556 [TCP segment of a reassembled PDU]',
+    'TCP 1066 6000 → 40358 [PSH, ACK] Seq=1097 Ack=3629 Win=78848 Len=1000 TSval=1148185635 TSecr=3829256888 [TCP segment of a reassembled PDU]',
+  ],
   'pdu-mqtt-limit-2-1-20.pcap.summary.txt': ['TCP 32854 [TCP segment of a reassembled PDU]', 'MQTT 96 Subscribe Request (id=1) [foo]', 'MQTT 1793 Publish Message (id=2) [foo]'],
 };
 

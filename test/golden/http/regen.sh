@@ -28,10 +28,11 @@ done
 gold http-oisf.pcap "13,17 (DNS over UDP: tcplab does not dissect DNS)"
 gold http-tlpw1-continuation.pcap "222 (tshark adds [Malformed Packet]: its HTTP line loop throws on a header-less last line; tcplab does not model that exception)"
 
-# Length-prefixed protocols over TCP (TLS, SSH, BitTorrent, MQTT, Thrift: src/analysis/app-pdus.ts).
+# Length-prefixed protocols over TCP (TLS, SSH, BitTorrent, MQTT, Thrift, X11 framing: src/analysis/app-pdus.ts).
 for f in pdu-tls-ack-payload-1-63.pcap pdu-tls-new-session-ticket.pcap pdu-ssh-mptcp-v0.pcap pdu-ssh-ed25519.pcap pdu-bittorrent-tcp-miss.pcapng pdu-thrift-loopback.pcap pdu-mqtt-limit-2-1-20.pcap; do
   gold "$f"
 done
+gold pdu-x11-loopback.pcap "4,6,8,12,16,18,20,21 (X11 Info text: tcplab models X11 framing, so the [TCP segment of a reassembled PDU] lines and the X11 Protocol column, but not X11's request/reply/event names)"
 gold pdu-tls-tcp-opt.pcap "24 (tshark adds [Malformed Packet] to a segment with Len=0 whose IP length leaves TCP option bytes over; tcplab does not model that exception)"
 
 # http.* fields of the frames `-Y http` keeps (test/present/http-summary.test.ts compares them exactly).
