@@ -504,13 +504,16 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
     return (this.lastView = buf.subarray(0, n));
   }
 
+  /** Where stale reads are copied to; no socket reads into it. Replaced when a write left pending holds it. */
+  private scratch: Buffer = Buffer.allocUnsafe(READ_SIZE);
+
   /**
-   * A read that landed in an abandoned buffer `buf`: its n bytes are copied out (the echo is
-   * written from the copy, which nothing else shares) and the bytes a pending write still needs
-   * from `buf` are put back.
+   * A read that landed in an abandoned buffer `buf`: its n bytes are copied out to `scratch`
+   * (the echo is written from there) and the bytes a pending write still needs from `buf` are
+   * put back. No allocation: a flood of stalling peers makes many stale reads.
    */
   private staleRead(buf: Buffer, n: number): Buffer {
-    const copy = Buffer.allocUnsafe(n);
+    const copy = this.scratch.subarray(0, n);
     buf.copy(copy, 0, 0, n);
     const g = this.guards.get(buf);
     if (g !== undefined && n > g.offset) g.saved.copy(buf, g.offset, 0, Math.min(n - g.offset, g.saved.length));
@@ -667,6 +670,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
             cc.pendingReq = req;
             cc.pendingBytes = handle.writeQueueSize;
             if (shared) this.abandonSharedRead(cc, chunk, cc.pendingBytes);
+            else this.scratch = Buffer.allocUnsafe(READ_SIZE); // the pending write keeps the old one
             pause(cc, true);
           }
           return;
@@ -678,6 +682,7 @@ export class EchoServer extends EventEmitter<EchoServerEvents> {
       if (socket.writableLength > 0) {
         // The write still refers to the shared buffer: read no more into it (see withSharedReadBuffer).
         if (shared) this.abandonSharedRead(cc, chunk, n); // Writable may hold all of it
+        else this.scratch = Buffer.allocUnsafe(READ_SIZE);
         pause(cc, !below);
       }
     };
