@@ -1,8 +1,8 @@
 /**
  * Issues 3 and 4, read speed against the anchors in the same run, rounds interleaved (this
  * machine is noisy: every round runs each command once, in turn, and medians are compared):
- *   - `tcplab read -r F > /dev/null` (threads: automatic, and --threads 1) vs `tcpdump -nn -r F`;
- *   - `tcplab read -r F -Y tcp.analysis.flags -T fields -e frame.number` (automatic, --threads 1)
+ *   - `tcplab read -r F > /dev/null` (one thread, and --threads 2) vs `tcpdump -nn -r F`;
+ *   - `tcplab read -r F -Y tcp.analysis.flags -T fields -e frame.number` (one thread, --threads 2)
  *     vs tshark with the same arguments (fewer rounds: it is slow) and vs tcpdump.
  * Wall time, CPU (user+sys) and peak RSS from GNU time; outputs compared (tcplab's two thread
  * settings must print the same bytes, and tshark the same frame numbers).
@@ -47,11 +47,11 @@ const median = (xs: number[]): number => {
 
 const flags = ['-r', file, '-Y', 'tcp.analysis.flags', '-T', 'fields', '-e', 'frame.number'];
 const cmds: [string, string[], number][] = [
-  ['tcplab read -r F (auto threads)', [process.execPath, tcplab, 'read', '-r', file], rounds],
-  ['tcplab read -r F --threads 1', [process.execPath, tcplab, 'read', '-r', file, '--threads', '1'], rounds],
+  ['tcplab read -r F', [process.execPath, tcplab, 'read', '-r', file], rounds],
+  ['tcplab read -r F --threads 2', [process.execPath, tcplab, 'read', '-r', file, '--threads', '2'], rounds],
   ['tcpdump -nn -r F', ['tcpdump', '-nn', '-r', file], rounds],
-  ['tcplab flags (auto threads)', [process.execPath, tcplab, 'read', ...flags], rounds],
-  ['tcplab flags --threads 1', [process.execPath, tcplab, 'read', ...flags, '--threads', '1'], rounds],
+  ['tcplab flags', [process.execPath, tcplab, 'read', ...flags], rounds],
+  ['tcplab flags --threads 2', [process.execPath, tcplab, 'read', ...flags, '--threads', '2'], rounds],
   ['tshark flags', ['tshark', ...flags], tsharkRounds],
 ];
 const runs = new Map<string, Run[]>(cmds.map(([n]) => [n, []]));
@@ -68,7 +68,7 @@ for (const [name] of cmds) {
   process.stdout.write(`| ${name} | ${w.toFixed(2)} | ${median(rs.map((r) => r.cpu)).toFixed(2)} | ${Math.max(...rs.map((r) => r.rssMb)).toFixed(0)} | ${rs.map((r) => r.wall.toFixed(2)).join(' ')} | ${rs[0]!.sha} |\n`);
 }
 const r = (a: string, b: string): string => (med.get(a)! / med.get(b)!).toFixed(2);
-process.stdout.write(`\nread: tcplab/tcpdump ${r('tcplab read -r F (auto threads)', 'tcpdump -nn -r F')}x (one thread ${r('tcplab read -r F --threads 1', 'tcpdump -nn -r F')}x)\n`);
-process.stdout.write(`flags: tshark/tcplab ${r('tshark flags', 'tcplab flags (auto threads)')}x faster (one thread ${r('tshark flags', 'tcplab flags --threads 1')}x); tcplab/tcpdump ${r('tcplab flags (auto threads)', 'tcpdump -nn -r F')}x (one thread ${r('tcplab flags --threads 1', 'tcpdump -nn -r F')}x)\n`);
+process.stdout.write(`\nread: tcplab/tcpdump ${r('tcplab read -r F', 'tcpdump -nn -r F')}x (2 threads ${r('tcplab read -r F --threads 2', 'tcpdump -nn -r F')}x)\n`);
+process.stdout.write(`flags: tshark/tcplab ${r('tshark flags', 'tcplab flags')}x faster (2 threads ${r('tshark flags', 'tcplab flags --threads 2')}x); tcplab/tcpdump ${r('tcplab flags', 'tcpdump -nn -r F')}x (2 threads ${r('tcplab flags --threads 2', 'tcpdump -nn -r F')}x)\n`);
 const same = (a: string, b: string): boolean => runs.get(a)![0]!.sha === runs.get(b)![0]!.sha;
-process.stdout.write(`same output: read auto vs 1 thread ${same('tcplab read -r F (auto threads)', 'tcplab read -r F --threads 1') ? 'yes' : 'NO'}; flags auto vs 1 thread ${same('tcplab flags (auto threads)', 'tcplab flags --threads 1') ? 'yes' : 'NO'}; flags tcplab vs tshark ${same('tcplab flags (auto threads)', 'tshark flags') ? 'yes' : 'NO'}\n`);
+process.stdout.write(`same output: read 1 vs 2 threads ${same('tcplab read -r F', 'tcplab read -r F --threads 2') ? 'yes' : 'NO'}; flags 1 vs 2 threads ${same('tcplab flags', 'tcplab flags --threads 2') ? 'yes' : 'NO'}; flags tcplab vs tshark ${same('tcplab flags', 'tshark flags') ? 'yes' : 'NO'}\n`);

@@ -299,7 +299,7 @@ export function registerRead(program: Command): void {
     .description('Read a pcap/pcapng file (gzip too; "-" for stdin) and print it as tshark does')
     .option('-r <file>', 'capture file to read ("-" = stdin)')
     .option('-G [report]', 'list registered fields (tshark -G fields layout)')
-    .option('--threads <n>', 'threads for large files (default: from 8 MiB, one per idle core, up to 4; 1 = one thread)');
+    .option('--threads <n>', 'worker threads that shard frames by TCP conversation (default 1; the output is the same)');
   addStatsOptions(addShowOptions(cmd)).action(async (o: ShowOptions & StatsOptions & { r?: string; G?: string | boolean; threads?: string }) => {
     if (o.explainFilter !== undefined) {
       process.exitCode = runExplainFilter(o.explainFilter);

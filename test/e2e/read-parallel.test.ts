@@ -127,5 +127,5 @@ test('options whose output depends on other shards stay on one thread', () => {
   assert.equal(parallelThreads(merged, { ...o, V: true }, 2, false), 0);
   assert.equal(parallelThreads(merged, { ...o, T: 'json' }, 2, false), 0);
   assert.equal(parallelThreads(merged, { ...o, w: 'x.pcap' }, 2, false), 0);
-  assert.equal(parallelThreads(merged, o, undefined, false), 0, 'automatic: small files on one thread');
+  assert.equal(parallelThreads(merged, o, undefined, false), 0, 'one thread unless --threads N');
 });
