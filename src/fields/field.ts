@@ -18,6 +18,11 @@ export interface Frame {
   tcp: TcpFrameAnalysis | undefined;
   /** frame.time_relative: ns since the first frame of the capture. */
   timeRelativeNs: number;
+  /**
+   * The first frame's timestamp (frame.time_relative's origin), when known: the time column is
+   * then exact for spans beyond 2^53 ns, where timeRelativeNs has lost digits.
+   */
+  firstTs?: Timestamp | undefined;
   /** frame.time_delta: ns since the previous captured frame (0 for the first). */
   timeDeltaNs: number;
   /** frame.time_delta_displayed: ns since the previous displayed frame. */

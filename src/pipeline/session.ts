@@ -76,6 +76,7 @@ export class Session implements AsyncIterable<Frame> {
       pkt,
       tcp,
       timeRelativeNs: diffNs(this.first, ts),
+      firstTs: this.first,
       timeDeltaNs: this.prev ? diffNs(this.prev, ts) : 0,
       timeDeltaDisplayedNs: this.prevDisplayed ? diffNs(this.prevDisplayed, ts) : 0,
       tsDigits: this.digitsOf(record),

@@ -5,7 +5,10 @@
  * Destination, single spaces elsewhere.
  */
 import type { Frame } from '../fields/field.js';
-import { formatSeconds } from '../util/time.js';
+import { formatSeconds, formatSpan } from '../util/time.js';
+
+/** Spans from here on lost digits as float nanoseconds: formatted from the timestamps instead. */
+const EXACT_NS = 2 ** 53;
 import { formatIPv4, formatIPv6, resolveMac } from '../fields/format.js';
 import { protocolAndInfo } from './info.js';
 
@@ -33,6 +36,7 @@ export function formatSummaryLine(f: Frame): string {
   }
   const [proto, info] = protocolAndInfo(f);
   const no = String(f.record.frameNo).padStart(5);
-  const time = formatSeconds(f.timeRelativeNs, f.tsDigits).padStart(10);
+  const rel = f.timeRelativeNs;
+  const time = (f.firstTs !== undefined && (rel >= EXACT_NS || rel <= -EXACT_NS) ? formatSpan(f.firstTs, f.record.ts, f.tsDigits) : formatSeconds(rel, f.tsDigits)).padStart(10);
   return `${no} ${time} ${src.padStart(12)} \u2192 ${dst.padEnd(12)} ${proto} ${f.record.origLen} ${info}`;
 }

@@ -41,3 +41,25 @@ export function formatSeconds(ns: number, digits: number): string {
   }
   return neg ? '-' + s : s;
 }
+
+/**
+ * b − a formatted as formatSeconds does, computed from the parts: exact for any span (a span in
+ * one float of nanoseconds loses digits beyond 2^53 ns, ~104 days; captures with broken clocks
+ * have such spans, and tshark prints them exactly).
+ */
+export function formatSpan(a: Timestamp, b: Timestamp, digits: number): string {
+  const neg = compareTs(b, a) < 0;
+  const [lo, hi] = neg ? [b, a] : [a, b];
+  let sec = hi.sec - lo.sec;
+  let nsec = hi.nsec - lo.nsec;
+  if (nsec < 0) {
+    sec -= 1;
+    nsec += NS_PER_SEC;
+  }
+  let s = String(sec);
+  if (digits > 0) {
+    const f = String(Math.floor(nsec / (POW10[9 - digits] ?? 10 ** (9 - digits))));
+    s += f.length >= digits ? '.' + f : '.' + ZEROS[digits - f.length] + f;
+  }
+  return neg ? '-' + s : s;
+}
