@@ -5,9 +5,12 @@
  * with the markers from formatAnalysisPrefix (analysis owner). UDP: `<sport> → <dport> Len=<n>`.
  * ICMP echo: `Echo (ping) request  id=0x04d2, seq=4321/57616, ttl=100`.
  *
- * Known divergences (documented in the golden headers): application protocols over TCP/UDP are
- * not dissected (tshark shows HTTP, TLS, DNS … there; we show TCP/UDP and the transport text);
- * AccECN "ACE=" rendering is not done; ICMP "(reply in N)" / "(request in N)" links are omitted.
+ * Application protocols over TCP that tcplab models (HTTP, TLS, SSH, BitTorrent, MQTT, Thrift,
+ * X11 framing: analysis/http-reassembly.ts, analysis/app-pdus.ts) replay their column operations
+ * over the TCP text (present/http-info.ts), "[TCP segment of a reassembled PDU]" included.
+ * Known divergences (documented in the golden headers): other application protocols (DNS over
+ * UDP, SMB, LDAP, …) are not dissected — we show TCP/UDP and the transport text; AccECN "ACE="
+ * rendering is not done; ICMP "(reply in N)" links are omitted.
  */
 import type { Frame } from '../fields/field.js';
 import type { TcpHeader } from '../decode/packet.js';
