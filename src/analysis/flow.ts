@@ -27,6 +27,16 @@ function innerIp(pkt: DecodedPacket): 'ip' | 'ipv6' | undefined {
   return pkt.ip4 ? 'ip' : pkt.ip6 ? 'ipv6' : undefined;
 }
 
+/**
+ * The packet whose TCP header the analysis reads: the frame itself, or the packet quoted in its
+ * ICMP error (that header still finds its stream, §3.3); undefined when neither carries TCP.
+ */
+export function tcpPacketOf(pkt: DecodedPacket): DecodedPacket | undefined {
+  if (pkt.tcp !== undefined) return pkt;
+  const q = pkt.icmp?.quoted;
+  return q !== undefined && q.tcp !== undefined ? q : undefined;
+}
+
 const fromCodes = String.fromCharCode;
 
 /** 16 address bytes as 8 UTF-16 code units (big-endian pairs: code-unit order = byte order). */

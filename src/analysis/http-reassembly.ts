@@ -38,11 +38,7 @@ import { TCP_PORT_DISSECTOR } from './http-ports.js';
 import { newPduDissector, PDU_THRIFT, pduProtocolOfPort, thriftHeuristic } from './app-pdus.js';
 import type { PduColumnOp, PduDissector } from './app-pdus.js';
 import { inflateRawSync, inflateSync, gunzipSync, brotliDecompressSync, constants as zc } from 'node:zlib';
-
-const FIN = 0x001;
-const SYN = 0x002;
-const RST = 0x004;
-const ACK = 0x010;
+import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_ACK as ACK } from '../decode/tcp.js';
 
 /**
  * One thing a dissector did to the columns, in order. present/http-info.ts replays them over

@@ -26,11 +26,7 @@ import type { DecodedPacket } from '../decode/packet.js';
 import { formatIPv4, formatIPv6 } from '../util/addr.js';
 import { seqAdd, seqGt, seqLt, seqSub } from './seq.js';
 import type { TcpFrameAnalysis } from './types.js';
-
-const FIN = 0x001;
-const SYN = 0x002;
-const RST = 0x004;
-const ACK = 0x010;
+import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_ACK as ACK } from '../decode/tcp.js';
 
 export interface Endpoint {
   addr: string;

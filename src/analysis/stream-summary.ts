@@ -12,10 +12,8 @@ import type { CaptureRecord } from '../wire/record.js';
 import type { DecodedPacket } from '../decode/packet.js';
 import { TA_FAST_RETRANSMISSION, TA_RETRANSMISSION, TA_SPURIOUS_RETRANSMISSION, TA_ZERO_WINDOW } from './types.js';
 import type { TcpFrameAnalysis } from './types.js';
+import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST } from '../decode/tcp.js';
 
-const FIN = 0x001;
-const SYN = 0x002;
-const RST = 0x004;
 const ANY_RETRANS = TA_RETRANSMISSION | TA_FAST_RETRANSMISSION | TA_SPURIOUS_RETRANSMISSION;
 
 export interface StreamSide {

@@ -16,7 +16,7 @@
  */
 import type { CaptureRecord } from '../wire/record.js';
 import type { DecodedPacket, TcpHeader } from '../decode/packet.js';
-import { flowKeyOf } from './flow.js';
+import { flowKeyOf, tcpPacketOf } from './flow.js';
 import { seqAdd, seqGt, seqLe, seqLt, seqGe, seqSub } from './seq.js';
 import { TcpFlow, TcpStream } from './tcp-stream.js';
 import { MptcpTracker } from './mptcp.js';
@@ -28,12 +28,8 @@ import {
   TC_ACK, TC_DATA, TC_FIN, TC_RST, TC_SYNACK, TC_SYNSENT, WSCALE_NONE, WSCALE_UNKNOWN,
 } from './types.js';
 import type { TcpFlagFacts, TcpFrameAnalysis } from './types.js';
+import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_PUSH as PSH, TH_ACK as ACK } from '../decode/tcp.js';
 
-const FIN = 0x001;
-const SYN = 0x002;
-const RST = 0x004;
-const PSH = 0x008;
-const ACK = 0x010;
 const SFR = SYN | FIN | RST;
 
 const NS = 1_000_000_000;
@@ -127,6 +123,9 @@ function emptySackThrows(th: TcpHeader, relAck: number): boolean {
   return false;
 }
 
+/** Streams held at most unless TcpAnalyzerOptions.maxStreams says otherwise. */
+export const DEFAULT_MAX_STREAMS = 100_000;
+
 export class TcpAnalyzer {
   private readonly streams = new Map<string, TcpStream>();
   private nextIndex = 0;
@@ -144,7 +143,7 @@ export class TcpAnalyzer {
   private readonly pre = newFacts();
 
   constructor(opts: TcpAnalyzerOptions = {}) {
-    this.maxStreams = Math.max(1, opts.maxStreams ?? 100_000);
+    this.maxStreams = Math.max(1, opts.maxStreams ?? DEFAULT_MAX_STREAMS);
     this.closedLingerSec = opts.closedLingerSec ?? 300;
     this.closedLingerFrames = opts.closedLingerFrames ?? 100_000;
     this.idleTimeoutSec = opts.idleTimeoutSec ?? Infinity;
@@ -164,14 +163,9 @@ export class TcpAnalyzer {
   analyze(record: CaptureRecord, pkt: DecodedPacket): TcpFrameAnalysis | undefined {
     // A TCP header quoted in an ICMP error still finds (or creates) its stream and moves the
     // stream's time_delta clock, but has no length and so no analysis (§3.3).
-    let ipPkt = pkt;
-    let th = pkt.tcp;
-    if (th === undefined) {
-      const q = pkt.icmp?.quoted;
-      if (q === undefined || q.tcp === undefined) return undefined;
-      ipPkt = q;
-      th = q.tcp;
-    }
+    const ipPkt = tcpPacketOf(pkt);
+    if (ipPkt === undefined) return undefined;
+    const th = ipPkt.tcp!;
     // tshark reads seq, ack, flags and window before anything else: without those 16 bytes the
     // TCP dissection stops (exception) before the conversation lookup.
     if (th.hdrAvailable < 16) return undefined;

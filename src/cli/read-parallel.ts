@@ -15,6 +15,7 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { LabError } from '../util/errors.js';
+import { DEFAULT_MAX_STREAMS } from '../analysis/tcp-analysis.js';
 import type { ReadWorkerJob, ReadWorkerMessage } from './read-worker.js';
 import type { ShowOptions, StdoutWriter } from './read.js';
 
@@ -22,10 +23,8 @@ import type { ShowOptions, StdoutWriter } from './read.js';
 const BATCH = Number(process.env['TCPLAB_READ_BATCH']) > 0 ? Math.floor(Number(process.env['TCPLAB_READ_BATCH'])) : 8192;
 /** TCPLAB_READ_TRACE=1: one stderr line saying how the read ran (tests check which path ran). */
 const TRACE = process.env['TCPLAB_READ_TRACE'] === '1';
-/** The analysis' default stream cap (TcpAnalyzer maxStreams); near it, one thread decides. */
-const STREAM_CAP = 100_000;
-/** Young generation per worker (MB; TCPLAB_READ_YOUNG_MB for experiments). */
-const YOUNG_MB = Number(process.env['TCPLAB_READ_YOUNG_MB']) > 0 ? Number(process.env['TCPLAB_READ_YOUNG_MB']) : 8;
+/** Young generation per worker, MB (16 → 8 cut the parallel read's peak RSS ~215 → ~195 MB). */
+const YOUNG_MB = 8;
 
 /**
  * How many worker threads to use for this read, or 0 for one thread.
@@ -35,7 +34,7 @@ const YOUNG_MB = Number(process.env['TCPLAB_READ_YOUNG_MB']) > 0 ? Number(proces
  * shards every frame, and the two vCPUs do not scale like two cores. More cores should pay.
  */
 export function parallelThreads(path: string, o: ShowOptions, threads: number | undefined, singleOnly: boolean): number {
-  if (threads !== undefined && threads <= 1) return 0;
+  if (threads === undefined || threads <= 1) return 0;
   if (path === '-' || singleOnly) return 0;
   if (o.V === true || o.x === true || o.q === true || o.w !== undefined) return 0;
   const format = o.T ?? 'text';
@@ -47,7 +46,6 @@ export function parallelThreads(path: string, o: ShowOptions, threads: number | 
   } catch {
     return 0;
   }
-  if (threads === undefined) return 0;
   return Math.min(threads, 16);
 }
 
@@ -116,7 +114,7 @@ export async function runParallelRead(path: string, o: ShowOptions, count: numbe
         next++;
         // At most BATCH new streams per batch: the next batch could reach the stream cap, whose
         // evictions depend on every stream — one thread goes on from there.
-        if (tracked + count * BATCH >= STREAM_CAP) return handOver(next * BATCH, 'stream cap');
+        if (tracked + count * BATCH >= DEFAULT_MAX_STREAMS) return handOver(next * BATCH, 'stream cap');
         continue;
       }
       if (ended === count && next >= total) break;

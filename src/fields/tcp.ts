@@ -20,9 +20,12 @@ import type { TcpHeader, TcpOption } from '../decode/packet.js';
 import { isRetransmittedData } from './transport.js';
 import { TCP_ANALYSIS_CORE_FIELDS } from './tcp-analysis.js';
 import { bool, bytesAt, field, generated, NO_VALUES, one, present, proto, two, u16, u32, u8 } from './define.js';
-
-export const TCP_FIN = 0x001, TCP_SYN = 0x002, TCP_RST = 0x004, TCP_PSH = 0x008, TCP_ACK = 0x010;
-export const TCP_URG = 0x020, TCP_ECE = 0x040, TCP_CWR = 0x080, TCP_AE = 0x100, TCP_RES = 0xe00;
+import {
+  TH_FIN as TCP_FIN, TH_SYN as TCP_SYN, TH_RST as TCP_RST, TH_PUSH as TCP_PSH, TH_ACK as TCP_ACK,
+  TH_URG as TCP_URG, TH_ECE as TCP_ECE, TH_CWR as TCP_CWR, TH_AE as TCP_AE, TH_RES as TCP_RES,
+} from '../decode/tcp.js';
+/** The TCP flag bits (decode/tcp.ts's TH_*), under the names the field code uses. */
+export { TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR, TCP_AE, TCP_RES };
 
 const tcp = (f: Frame): TcpHeader | undefined => f.pkt.tcp;
 const flag = (mask: number) => (f: Frame): readonly FieldValue[] => {

@@ -9,7 +9,7 @@
 import type { CaptureRecord } from '../wire/record.js';
 import { PacketDecoder } from '../decode/decoder.js';
 import { peekTcpTuple, type PeekedTuple } from '../decode/peek.js';
-import { flowKeyOf } from '../analysis/flow.js';
+import { flowKeyOf, tcpPacketOf } from '../analysis/flow.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -88,14 +88,9 @@ export class Sharder {
       return finish(h);
     }
     const pkt = this.decoder.decode(record);
-    let ipPkt = pkt;
-    let th = pkt.tcp;
-    if (th === undefined) {
-      const q = pkt.icmp?.quoted;
-      if (q === undefined || q.tcp === undefined) return NOT_TCP;
-      ipPkt = q;
-      th = q.tcp;
-    }
+    const ipPkt = tcpPacketOf(pkt);
+    if (ipPkt === undefined) return NOT_TCP;
+    const th = ipPkt.tcp!;
     for (const o of th.options) if (o.kind === 30) return MPTCP;
     const fk = flowKeyOf(record, ipPkt, th.srcPort, th.dstPort);
     return fk === undefined ? NOT_TCP : hashKey(fk.key);

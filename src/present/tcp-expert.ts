@@ -17,6 +17,7 @@ import {
   TA_LOST_SEGMENT, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_REUSED_PORTS, TA_SPURIOUS_RETRANSMISSION,
   TA_WINDOW_FULL, TA_WINDOW_UPDATE, TA_ZERO_WINDOW, TA_ZERO_WINDOW_PROBE, TA_ZERO_WINDOW_PROBE_ACK,
 } from '../analysis/types.js';
+import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_ACK as ACK, TH_URG as URG } from '../decode/tcp.js';
 
 export type ExpertSeverity = 'error' | 'warn' | 'note' | 'chat' | 'comment';
 
@@ -27,12 +28,6 @@ export interface ExpertItem {
   protocol: string;
   summary: string;
 }
-
-const FIN = 0x001;
-const SYN = 0x002;
-const RST = 0x004;
-const ACK = 0x010;
-const URG = 0x020;
 
 const seq = (severity: ExpertSeverity, summary: string): ExpertItem => ({ severity, group: 'Sequence', protocol: 'TCP', summary });
 const proto = (severity: ExpertSeverity, summary: string): ExpertItem => ({ severity, group: 'Protocol', protocol: 'TCP', summary });

@@ -30,13 +30,16 @@ const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '0000
  * Wireshark does for its relative-time columns: 1234567 ns, 6 → "0.001234".
  */
 export function formatSeconds(ns: number, digits: number): string {
-  const neg = ns < 0;
   const abs = Math.abs(ns);
   const sec = Math.floor(abs / NS_PER_SEC);
-  const frac = abs - sec * NS_PER_SEC;
+  return formatParts(ns < 0, sec, abs - sec * NS_PER_SEC, digits);
+}
+
+/** "[-]sec.fraction", the fraction (0 ≤ nsec < 1e9) truncated to `digits` decimals. */
+function formatParts(neg: boolean, sec: number, nsec: number, digits: number): string {
   let s = String(sec);
   if (digits > 0) {
-    const f = String(Math.floor(frac / (POW10[9 - digits] ?? 10 ** (9 - digits))));
+    const f = String(Math.floor(nsec / (POW10[9 - digits] ?? 10 ** (9 - digits))));
     s += f.length >= digits ? '.' + f : '.' + ZEROS[digits - f.length] + f;
   }
   return neg ? '-' + s : s;
@@ -56,10 +59,5 @@ export function formatSpan(a: Timestamp, b: Timestamp, digits: number): string {
     sec -= 1;
     nsec += NS_PER_SEC;
   }
-  let s = String(sec);
-  if (digits > 0) {
-    const f = String(Math.floor(nsec / (POW10[9 - digits] ?? 10 ** (9 - digits))));
-    s += f.length >= digits ? '.' + f : '.' + ZEROS[digits - f.length] + f;
-  }
-  return neg ? '-' + s : s;
+  return formatParts(neg, sec, nsec, digits);
 }

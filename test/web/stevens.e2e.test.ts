@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { UiServer } from '../../src/web/server.js';
-import { fixture, launchChromium, root, snap, type BrowserHandle } from './support.js';
+import { fixture, openUiPage, root, snap, type UiPage } from './support.js';
 
 declare const document: { getElementById(id: string): { textContent: string | null } | null; querySelector(s: string): unknown };
 declare const window: unknown;
@@ -19,8 +18,7 @@ declare const window: unknown;
 const FILE = fixture('analysis-loss.pcap');
 const RETRANS = '(tcp.analysis.retransmission || tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission)';
 
-let server: UiServer;
-let handle: BrowserHandle;
+let ui: UiPage | undefined;
 let page: Page;
 
 function cliCount(filter: string): number {
@@ -29,18 +27,12 @@ function cliCount(filter: string): number {
 }
 
 before(async () => {
-  server = new UiServer({ port: 0, files: [FILE] });
-  await server.openFile(FILE);
-  const url = await server.listen();
-  handle = await launchChromium();
-  page = await handle.browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  await page.goto(url);
+  ui = await openUiPage([FILE], FILE);
+  page = ui.page;
 });
 
 after(async () => {
-  await handle?.close();
-  await server?.close();
+  await ui?.close();
 });
 
 interface PlotFacts { labels: string[]; nonNull: number[]; xs: number; red: number; dark: number }

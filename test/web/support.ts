@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { UiServer } from '../../src/web/server.js';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const fixture = (name: string): string => join(root, 'test', 'fixtures', 'pcap', name);
@@ -40,6 +41,33 @@ export async function launchChromium(): Promise<BrowserHandle> {
     async close() {
       await browser.close();
       rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A UiServer serving `files` with `open` loaded, and a Chromium page on it. */
+export interface UiPage {
+  server: UiServer;
+  url: string;
+  handle: BrowserHandle;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** Starts a UiServer on 127.0.0.1 port 0 with `open` loaded and opens a 1400x900 page on it. */
+export async function openUiPage(files: string[], open: string): Promise<UiPage> {
+  const server = new UiServer({ port: 0, files });
+  await server.openFile(open);
+  const url = await server.listen();
+  const handle = await launchChromium();
+  const page = await handle.browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(10_000);
+  await page.goto(url);
+  return {
+    server, url, handle, page,
+    async close() {
+      await handle.close();
+      await server.close();
     },
   };
 }

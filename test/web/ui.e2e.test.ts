@@ -9,8 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { UiServer } from '../../src/web/server.js';
-import { fixture, launchChromium, root, snap, type BrowserHandle } from './support.js';
+import { fixture, openUiPage, root, snap, type UiPage } from './support.js';
 
 // Browser-side callbacks run in the page; these names are the page's (the main tsconfig has no DOM lib).
 declare const document: { getElementById(id: string): { textContent: string | null; className: string } | null; querySelector(s: string): { getAttribute(n: string): string | null } | null };
@@ -20,9 +19,8 @@ type HTMLElement = { dataset: Record<string, string | undefined> };
 const FILE = fixture('analysis-lo-bulk-loss.pcap');
 const TELNET = fixture('analysis-lo-telnet-v4.pcap');
 
-let server: UiServer;
+let ui: UiPage | undefined;
 let url: string;
-let handle: BrowserHandle;
 let page: Page;
 
 /** tcplab read's displayed line count for a filter: the number the UI's "Displayed:" must equal. */
@@ -37,18 +35,12 @@ async function waitStatus(packets: number, displayed: number): Promise<void> {
 }
 
 before(async () => {
-  server = new UiServer({ port: 0, files: [FILE, TELNET] });
-  await server.openFile(FILE);
-  url = await server.listen();
-  handle = await launchChromium();
-  page = await handle.browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  await page.goto(url);
+  ui = await openUiPage([FILE, TELNET], FILE);
+  ({ url, page } = ui);
 });
 
 after(async () => {
-  await handle?.close();
-  await server?.close();
+  await ui?.close();
 });
 
 test('opening a capture: status bar counts and rows with data-frame', async () => {
