@@ -28,6 +28,19 @@ import { LabError } from '../util/errors.js';
 
 const execFileP = promisify(execFile);
 
+/**
+ * `setpriv --pdeathsig KILL` then exec cmd, but only while tcplab is still its parent. The
+ * parent-death signal is armed by setpriv a few milliseconds after the fork; a tcplab killed in
+ * that window never sends it, and the process (say the lab's `tcplab serve`) would live on in
+ * its namespace. So after arming, a shell checks its parent is still this process (`$PPID`, read
+ * after the prctl) and exits otherwise; from then on the kernel's signal covers it. Every pid
+ * stays the same (exec, no fork). The command and its arguments are positional parameters,
+ * never parsed by the shell.
+ */
+export function deathGuard(cmd: string, args: readonly string[], parentPid: number = process.pid): string[] {
+  return ['setpriv', '--pdeathsig', 'KILL', '--', 'sh', '-c', '[ "$PPID" = "$0" ] || exit 111; exec "$@"', String(parentPid), cmd, ...args];
+}
+
 export type Topology = 'loopback' | 'veth';
 export type HostName = 'client' | 'server';
 
@@ -187,13 +200,14 @@ export class LabNet {
 
   private wrap(host: HostName, cmd: string, args: readonly string[]): string[] {
     const pid = this.host(host).pid;
-    return ['nsenter', `--net=/proc/${pid}/ns/net`, '--', 'setpriv', '--pdeathsig', 'KILL', '--', cmd, ...args];
+    return ['nsenter', `--net=/proc/${pid}/ns/net`, '--', ...deathGuard(cmd, args)];
   }
 
   private async addHost(name: HostName, addr: HostAddresses): Promise<Host> {
     // setpriv sets the parent-death signal, then execs unshare, which makes the namespace and
     // execs sleep: the holder dies with us. 'infinity' keeps it until close().
-    const holder = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'unshare', '--net', '--', 'sleep', 'infinity'], {
+    const [guard, ...guardArgs] = deathGuard('unshare', ['--net', '--', 'sleep', 'infinity']);
+    const holder = spawn(guard!, guardArgs, {
       stdio: 'ignore',
     });
     const pid = holder.pid;

@@ -4,12 +4,12 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LabNet } from '../../src/lab/netns.js';
+import { LabNet, deathGuard } from '../../src/lab/netns.js';
 import { nftScript, parseCounters, FAULT_TABLE } from '../../src/lab/faults.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -122,6 +122,20 @@ test('a killed lab leaves no process, namespace or nftables table behind', { ski
   assert.doesNotMatch(tables, /tcplab/);
   const named = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   assert.doesNotMatch(named, /tcplab/);
+});
+
+test('deathGuard: a process whose parent is already gone does not run (the window before the parent-death signal is armed)', () => {
+  const marker = join(dir, 'guard-ran');
+  // Parent as expected: runs the command with its arguments untouched by the shell.
+  const ok = deathGuard('sh', ['-c', 'printf %s "$1" > "$2"', 'x', '$(echo no) ; *', marker]);
+  const r1 = spawnSync(ok[0]!, ok.slice(1));
+  assert.equal(r1.status, 0, String(r1.stderr));
+  assert.equal(readFileSync(marker, 'utf8'), '$(echo no) ; *');
+  // A parent pid that is not ours (as after tcplab died and the child was re-parented): exit 111, nothing run.
+  const gone = deathGuard('touch', [marker + '-2'], 1);
+  const r2 = spawnSync(gone[0]!, gone.slice(1));
+  assert.equal(r2.status, 111);
+  assert.equal(existsSync(marker + '-2'), false);
 });
 
 function readFileSafe(p: string): string {
