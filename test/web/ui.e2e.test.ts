@@ -68,8 +68,36 @@ test('filter bar: red with the error under its span, green when valid, Enter app
     const want = cliCount(FILE, filter);
     assert.ok(want > 0 && want < 73, `${filter}: a selective filter (${want})`);
     await waitStatus(73, want);
+    // Rows come from their own request after the status: wait for them (a block request left
+    // pending by the previous filter once kept this filter's rows from ever being drawn).
+    await page.waitForFunction((n) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } })
+      .document.querySelectorAll('#list .row').length === n, want, { timeout: 5_000 }).catch(() => undefined);
     const rows = await page.locator('#list .row').count();
     assert.equal(rows, want, `${filter}: every displayed row rendered`);
+  }
+  // A filter applied while the previous filter's rows are still loading shows its own rows: the
+  // first filter's row request is held back 400 ms, so it is still pending when the second applies.
+  await page.route('**/api/frames?*', async (route) => {
+    if (route.request().url().includes(encodeURIComponent('tcp.analysis.flags'))) await new Promise((r) => setTimeout(r, 400));
+    // After unroute() Playwright may have let the request go on already.
+    await route.continue().catch(() => undefined);
+  });
+  try {
+    const want = cliCount(FILE, 'tcp.analysis.window_full');
+    const flagged = cliCount(FILE, 'tcp.analysis.flags');
+    for (let i = 0; i < 2; i++) {
+      await input.fill('tcp.analysis.flags');
+      await input.press('Enter');
+      await waitStatus(73, flagged);
+      await input.fill('tcp.analysis.window_full');
+      await input.press('Enter');
+      await waitStatus(73, want);
+      await page.waitForFunction((n) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } })
+        .document.querySelectorAll('#list .row').length === n, want, { timeout: 3_000 }).catch(() => undefined);
+      assert.equal(await page.locator('#list .row').count(), want, `round ${i}: rows of the last filter applied`);
+    }
+  } finally {
+    await page.unroute('**/api/frames?*');
   }
   await snap(page, '03-filter-applied');
   await input.fill('');

@@ -43,7 +43,8 @@ let selectedStream: number | undefined;
 let followTail = true;
 let epoch = 0;
 const blocks = new Map<number, Row[]>();
-const pendingBlocks = new Set<number>();
+/** Blocks being fetched → the list epoch they were asked for (a request of an old filter does not count). */
+const pendingBlocks = new Map<number, number>();
 let uploadError = '';
 let panelKind = '';
 let panelStream = -1;
@@ -164,9 +165,11 @@ function render(): void {
 }
 
 async function loadBlock(b: number): Promise<void> {
-  if (pendingBlocks.has(b)) return;
-  pendingBlocks.add(b);
+  // A block still loading for an earlier filter or capture must not stop this epoch's request:
+  // its answer is dropped, and nothing would ask again until the next scroll or status change.
+  if (pendingBlocks.get(b) === epoch) return;
   const my = epoch;
+  pendingBlocks.set(b, my);
   try {
     const r = await getJson<{ rows: Row[] }>(`/api/frames?start=${b * BLOCK}&count=${BLOCK}&filter=${encodeURIComponent(filter)}`);
     if (my !== epoch) return;
@@ -175,7 +178,7 @@ async function loadBlock(b: number): Promise<void> {
     if (blocks.size > 50) blocks.delete(blocks.keys().next().value as number);
     render();
   } finally {
-    pendingBlocks.delete(b);
+    if (pendingBlocks.get(b) === my) pendingBlocks.delete(b);
   }
 }
 
@@ -355,9 +358,14 @@ async function checkFilter(): Promise<boolean> {
   return r.ok;
 }
 
+/** Counts filter applications: only the last one applied takes effect (their checks may answer out of order). */
+let applySeq = 0;
+
 async function applyFilter(text: string): Promise<void> {
   filterInput.value = text;
-  if (!(await checkFilter())) return;
+  const mine = ++applySeq;
+  const ok = await checkFilter();
+  if (!ok || mine !== applySeq) return;
   filter = text;
   resetList();
   list.scrollTop = 0;
