@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../util/errors.js';
 import { SCENARIOS, findScenario, withSeed, type Scenario } from '../lab/scenarios.js';
@@ -61,8 +63,12 @@ export function registerLab(program: Command): void {
         process.exitCode = EXIT_FAILURE;
         return;
       }
+      // The run's files (capture, NFLOG drops, client data) live here until the report is out.
+      const work = mkdtempSync(join(tmpdir(), `tcplab-lab-${sc.name}-`));
+      const removeWork = () => rmSync(work, { recursive: true, force: true });
       const onSignal = () => {
         // The namespaces and everything in them die with us (parent-death signal): just go.
+        removeWork();
         process.stderr.write('tcplab lab: interrupted; lab network removed\n');
         process.exit(130);
       };
@@ -70,7 +76,7 @@ export function registerLab(program: Command): void {
       process.once('SIGTERM', onSignal);
       try {
         const say = flags.quiet ? undefined : (line: string) => process.stderr.write(`lab: ${line}\n`);
-        const run = await runScenario(sc, say ? { onProgress: say } : {});
+        const run = await runScenario(sc, say ? { onProgress: say, dir: work } : { dir: work });
         const report = await buildReport(run);
         process.stdout.write(report.text);
         const saved = flags.write ?? (flags.ui ? join(run.dir, `${sc.name}.pcapng`) : undefined);
@@ -100,6 +106,7 @@ export function registerLab(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        removeWork();
       }
     });
 }

@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,10 @@ const isRoot = process.getuid?.() === 0;
 const skip = isRoot ? false : 'needs root (network namespaces)';
 const dir = mkdtempSync(join(tmpdir(), 'tcplab-lab-'));
 const nets: LabNet[] = [];
-after(async () => { for (const n of nets) await n.dispose(); });
+after(async () => {
+  for (const n of nets) await n.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** A tiny echo server: prints "ready" once listening. */
 const SERVER = `

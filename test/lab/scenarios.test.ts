@@ -5,10 +5,10 @@
  * nftables table behind, and save a pcapng whose comments carry the explanations.
  * Where tshark is installed, its own analysis of the saved capture must agree on the point.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin
 const isRoot = process.getuid?.() === 0;
 const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'tcplab-labtest-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('tcplab lab without a scenario lists them all, one line each', () => {
   const r = spawnSync(process.execPath, [bin, 'lab'], { encoding: 'utf8' });
@@ -39,8 +40,11 @@ test('an unknown scenario is a usage error', () => {
 for (const sc of SCENARIOS) {
   test(`lab ${sc.name}: the capture shows ${sc.expectFields.join(', ')}`, { skip: isRoot ? false : 'needs root', timeout: 120_000 }, () => {
     const file = join(dir, `${sc.name}.pcapng`);
-    const r = spawnSync(process.execPath, [bin, 'lab', sc.name, '-q', '-w', file], { encoding: 'utf8', timeout: 110_000 });
+    // Its own TMPDIR: the run's working files must be gone when it ends.
+    const tmp = mkdtempSync(join(dir, `tmp-${sc.name}-`));
+    const r = spawnSync(process.execPath, [bin, 'lab', sc.name, '-q', '-w', file], { encoding: 'utf8', timeout: 110_000, env: { ...process.env, TMPDIR: tmp } });
     assert.equal(r.status, 0, `exit ${r.status}\n${r.stderr}\n${r.stdout.slice(-3000)}`);
+    assert.deepEqual(readdirSync(tmp), [], 'no working files left in the temp dir');
     assert.doesNotMatch(r.stdout, /^!!/m);
     assert.match(r.stdout, /^== tcplab lab /);
     assert.match(r.stdout, /-- Ground truth/);
@@ -80,7 +84,8 @@ test('lab on two hosts (veth): retransmission across 10.66.0.1 ↔ 10.66.0.2', {
 
 test('a killed `tcplab lab` leaves no process, namespace or nftables table behind', { skip: isRoot ? false : 'needs root', timeout: 60_000 }, async () => {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [bin, 'lab', 'retransmission'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // SIGKILL leaves the run's working files (no handler runs): keep them in this test's dir.
+  const child = spawn(process.execPath, [bin, 'lab', 'retransmission'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: mkdtempSync(join(dir, 'tmp-killed-')) } });
   await new Promise<void>((resolve, reject) => {
     let err = '';
     const t = setTimeout(() => reject(new Error(`lab never started: ${err}`)), 30_000);
