@@ -1,23 +1,29 @@
 /**
- * Parallel `tcplab read` (--threads N, opt-in): worker threads (src/cli/read-worker.ts) each read the
- * whole file and take the TCP conversations that hash to them; this thread merges their lines by
- * frame number and writes them. Output is byte-identical to the single-threaded read (tested on
- * every fixture), in about 0.6x its wall time on two cores (BENCHMARKS.md, "read").
+ * Parallel `tcplab read` (--threads N): this thread reads the capture and shards its frames by
+ * TCP conversation (pipeline/shard.ts). It decodes, analyses and formats the conversations it
+ * owns itself (a smaller share: it also reads, packs, merges and writes) and sends the records of
+ * the others, packed in batches, to N-1 worker threads (src/cli/read-worker.ts), which answer with
+ * their printed lines; the lines of each batch are merged by frame number. Output is
+ * byte-identical to the single-threaded read (tested on every fixture merged into one file).
  *
  * Used only where sharding cannot show in the output: a regular file; summary lines or -T fields;
  * no -V, -x, -q, -w, JSON, -z, --explain or progress bar; no field or filter naming tcp.stream
- * (stream numbers are handed out per worker) or frame.time_delta_displayed (it depends on the
- * frames other workers displayed). Captures with MPTCP (which ties conversations together) or
+ * (stream numbers are handed out per thread) or frame.time_delta_displayed (it depends on the
+ * frames other threads displayed). Captures with MPTCP (which ties conversations together) or
  * with so many live conversations that the analysis' stream cap could come into play are
- * finished on one thread: the main thread restarts the read there and prints only what it has
- * not printed yet.
+ * finished on one thread: the caller restarts the read there and prints only what was not
+ * printed yet.
  */
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { LabError } from '../util/errors.js';
 import { DEFAULT_MAX_STREAMS } from '../analysis/tcp-analysis.js';
-import type { ReadWorkerJob, ReadWorkerMessage } from './read-worker.js';
-import type { ShowOptions, StdoutWriter } from './read.js';
+import { openCaptureFile } from '../wire/open.js';
+import { Session } from '../pipeline/session.js';
+import { MPTCP, NOT_TCP, Sharder } from '../pipeline/shard.js';
+import { LineBatchWriter, mergeLines, RecordBatchWriter, type LineBatch } from '../pipeline/record-batch.js';
+import type { Timestamp } from '../util/time.js';
+import type { ReadWorkerBatch, ReadWorkerJob, ReadWorkerMessage } from './read-worker.js';
+import { prepareOutput, type ShowOptions, type StdoutWriter } from './read.js';
 
 /** Records per batch; TCPLAB_READ_BATCH overrides it (tests use tiny batches to cross many edges). */
 const BATCH = Number(process.env['TCPLAB_READ_BATCH']) > 0 ? Math.floor(Number(process.env['TCPLAB_READ_BATCH'])) : 8192;
@@ -27,11 +33,13 @@ const TRACE = process.env['TCPLAB_READ_TRACE'] === '1';
 const YOUNG_MB = 8;
 
 /**
- * How many worker threads to use for this read, or 0 for one thread.
+ * How many threads to use for this read, or 0 for one thread.
  * `threads`: the --threads option (undefined or 1 = one thread). Opt-in, not automatic: on the
- * 2-vCPU test machine two workers took the same wall time as one thread (1.24-1.38 s vs
- * 1.14-1.33 s on 300k frames, quiet host) for ~1.45x the CPU — each worker still reads and
- * shards every frame, and the two vCPUs do not scale like two cores. More cores should pay.
+ * 2-vCPU test machine `--threads 2` takes about the time of one thread (300k frames: 1.7-2.0 s vs
+ * 1.7-2.1 s, 21:30 UTC, a noisy host) for ~1.5x the CPU. The worker, doing 70 % of the frames,
+ * is busy as long as one thread doing all of them: two busy threads slow each other down on
+ * these vCPUs (two independent reads run 15-35 % slower side by side, GC helper threads
+ * compete too). TCPLAB_READ_TRACE=time prints where the time went.
  */
 export function parallelThreads(path: string, o: ShowOptions, threads: number | undefined, singleOnly: boolean): number {
   if (threads === undefined || threads <= 1) return 0;
@@ -52,20 +60,38 @@ export function parallelThreads(path: string, o: ShowOptions, threads: number | 
 /** The parallel read's result: done, or the record index from which one thread must go on. */
 export type ParallelResult = { done: true } | { done: false; from: number };
 
+/** Batches handed to the workers and not yet merged (bounded memory; a slow stdout holds the read back). */
+const MAX_OUTSTANDING = 3;
 /**
- * Reads `path` with `count` workers, writing through `out`. Throws the LabError the
- * single-threaded read would throw, after writing every frame before the damage.
+ * Conversations are spread over 64 slots; the main thread owns MAIN_SLOTS of them (and every
+ * frame the TCP analysis ignores), the workers the rest in equal parts. The main thread also
+ * reads, shards, packs, merges and writes, so it takes a smaller share.
+ * TCPLAB_READ_MAIN_SLOTS overrides it (benchmarks).
  */
-export async function runParallelRead(path: string, o: ShowOptions, count: number, out: StdoutWriter): Promise<ParallelResult> {
+const SLOTS = 64;
+function mainSlots(threads: number): number {
+  const env = Number(process.env['TCPLAB_READ_MAIN_SLOTS']);
+  if (Number.isInteger(env) && env >= 0 && env <= SLOTS) return env;
+  return Math.floor((SLOTS / threads) * 0.6);
+}
+
+interface Pending {
+  k: number;
+  own: LineBatch;
+  parts: (LineBatch | undefined)[];
+  waiting: number;
+}
+
+/**
+ * Reads `path` on this thread and `threads - 1` workers, writing through `out`. Throws the
+ * LabError the single-threaded read would throw, after writing every frame before the damage.
+ */
+export async function runParallelRead(path: string, o: ShowOptions, threads: number, out: StdoutWriter): Promise<ParallelResult> {
   const url = new URL('./read-worker.js', import.meta.url);
+  const nw = threads - 1;
+  const own = mainSlots(threads);
   const workers: Worker[] = [];
-  /** Per batch index: the workers' parts that have arrived. */
-  const parts = new Map<number, (ReadWorkerMessage & { type: 'batch' })[]>();
-  let next = 0;
-  let ended = 0;
-  let total = -1;
-  let fallback = false;
-  let error: { code: string; message: string; lab: boolean } | undefined;
+  const pending: Pending[] = [];
   let crash: Error | undefined;
   let wake: (() => void) | undefined;
   const poke = (): void => {
@@ -73,111 +99,136 @@ export async function runParallelRead(path: string, o: ShowOptions, count: numbe
     wake = undefined;
     w?.();
   };
+  let workerTracked = new Array<number>(nw).fill(0);
+  const workerBusy = new Array<number>(nw).fill(0);
+  const t0 = performance.now();
+  const source = await openCaptureFile(path);
   try {
-    for (let i = 0; i < count; i++) {
-      const job: ReadWorkerJob = { path, index: i, count, batch: BATCH, opts: { ...o } };
+    for (let i = 0; i < nw; i++) {
+      const job: ReadWorkerJob = { opts: { ...o } };
       const w = new Worker(url, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
       w.on('message', (m: ReadWorkerMessage) => {
-        if (m.type === 'batch') {
-          let p = parts.get(m.k);
-          if (p === undefined) parts.set(m.k, (p = []));
-          p.push(m);
-        } else if (m.type === 'end') {
-          ended++;
-          total = m.batches;
-          error ??= m.error;
-        } else {
-          fallback = true;
+        const p = pending.find((x) => x.k === m.k);
+        if (p) {
+          p.parts[i] = m;
+          p.waiting--;
         }
+        workerTracked[i] = m.tracked;
+        workerBusy[i] = m.busyMs;
         poke();
       });
-      w.on('error', (e) => {
-        crash ??= e;
-        poke();
-      });
-      w.on('exit', (code) => {
-        if (code !== 0) crash ??= new Error(`read worker exited with status ${code}`);
-        poke();
-      });
+      w.on('error', (e) => { crash ??= e; poke(); });
+      w.on('exit', (code) => { if (code !== 0) crash ??= new Error(`read worker exited with status ${code}`); poke(); });
       workers.push(w);
     }
-    for (;;) {
-      if (fallback) return handOver(next * BATCH, 'MPTCP');
-      const p = parts.get(next);
-      if (p !== undefined && p.length === count) {
-        parts.delete(next);
-        let tracked = 0;
-        for (const m of p) tracked += m.tracked;
-        const merged = merge(p);
+    const { filter, printer, limit } = prepareOutput(o);
+    const session = new Session(source);
+    const sharder = new Sharder();
+    const lines = new LineBatchWriter();
+    const packs = workers.map(() => new RecordBatchWriter());
+    let k = 0;
+    let read = 0;
+    /** Records in the batches ended so far. */
+    let batched = 0;
+    let first: Timestamp | undefined;
+    let prev: Timestamp | undefined;
+
+    /** Writes every finished batch at the head of the queue. */
+    const drain = async (): Promise<void> => {
+      while (pending.length > 0 && pending[0]!.waiting === 0) {
+        const p = pending.shift()!;
+        const merged = mergeLines([p.own, ...(p.parts as LineBatch[])]);
         if (merged.length > 0) await out.writeBytes(merged);
-        for (const w of workers) w.postMessage(0);
-        next++;
-        // At most BATCH new streams per batch: the next batch could reach the stream cap, whose
-        // evictions depend on every stream — one thread goes on from there.
-        if (tracked + count * BATCH >= DEFAULT_MAX_STREAMS) return handOver(next * BATCH, 'stream cap');
-        continue;
       }
-      if (ended === count && next >= total) break;
-      if (crash) throw crash;
-      if (ended === count && !error) throw new Error(`read workers ended without batch ${next} of ${total}`);
-      await new Promise<void>((r) => { wake = r; });
+    };
+    let waitedMs = 0;
+    const waitFor = async (done: () => boolean): Promise<void> => {
+      for (;;) {
+        if (crash) throw crash;
+        await drain();
+        if (done()) return;
+        const t = performance.now();
+        await new Promise<void>((r) => { wake = r; });
+        waitedMs += performance.now() - t;
+      }
+    };
+    /** Hands the records since the last batch to the workers; keeps this thread's lines for the merge. */
+    const endBatch = async (): Promise<void> => {
+      const p: Pending = { k, own: lines.take(), parts: new Array<LineBatch | undefined>(nw), waiting: nw };
+      pending.push(p);
+      batched = read;
+      for (let i = 0; i < nw; i++) {
+        const records = packs[i]!.take();
+        const b: ReadWorkerBatch = { k, records, info: source.info, first: first! };
+        workers[i]!.postMessage(b, [records.buffer as ArrayBuffer]);
+      }
+      k++;
+      await waitFor(() => pending.length < MAX_OUTSTANDING);
+    };
+    const finish = async (): Promise<void> => {
+      if (read > batched) await endBatch();
+      await waitFor(() => pending.length === 0);
+    };
+
+    const it = source[Symbol.asyncIterator]();
+    let result: ParallelResult = { done: true };
+    try {
+      for (;;) {
+        let record = source.nextSync?.();
+        if (record === undefined) {
+          await drain();
+          const r = await it.next();
+          if (r.done === true) break;
+          record = r.value;
+        }
+        const h = sharder.hashOf(record);
+        if (h === MPTCP) {
+          result = handOver(read, 'MPTCP');
+          break;
+        }
+        read++;
+        first ??= record.ts;
+        const slot = h === NOT_TCP ? 0 : h % SLOTS;
+        if (slot < own || nw === 0) {
+          const frame = session.frameOf(record);
+          if (!filter || filter.test(frame)) lines.add(record.frameNo, printer.frame(frame, 0));
+        } else {
+          packs[(slot - own) % nw]!.add(record, prev);
+          session.skip(record);
+        }
+        prev = record.ts;
+        if (read % BATCH === 0) {
+          await endBatch();
+          // At most BATCH new streams per batch, and the workers' counts lag MAX_OUTSTANDING
+          // batches: before the stream cap's evictions could differ, one thread goes on.
+          let tracked = session.trackedStreams;
+          for (const t of workerTracked) tracked += t;
+          if (tracked + (MAX_OUTSTANDING + 1) * BATCH >= DEFAULT_MAX_STREAMS) {
+            result = handOver(read, 'stream cap');
+            break;
+          }
+        }
+        if (read >= limit) break;
+      }
+    } catch (e) {
+      // Damage: print every frame before it, then report it as one thread would.
+      await finish();
+      throw e;
     }
+    await finish();
+    if (TRACE && result.done) process.stderr.write(`trace: read on ${threads} threads\n`);
+    if (process.env['TCPLAB_READ_TRACE'] === 'time') {
+      process.stderr.write(`time: main ${(performance.now() - t0).toFixed(0)} ms, waited ${waitedMs.toFixed(0)} ms; workers busy ${workerBusy.map((b) => b.toFixed(0)).join(', ')} ms\n`);
+    }
+    return result;
   } finally {
+    source.close();
+    workerTracked = [];
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  if (TRACE) process.stderr.write(`trace: read on ${count} threads\n`);
-  if (error) {
-    if (error.lab) throw new LabError(error.code, error.message);
-    throw new Error(error.message);
-  }
-  return { done: true };
 }
 
 function handOver(from: number, why: string): ParallelResult {
   if (TRACE) process.stderr.write(`trace: read handed over to one thread at record ${from} (${why})\n`);
   return { done: false, from };
-}
-
-/** The workers' lines of one batch in frame order. */
-function merge(parts: (ReadWorkerMessage & { type: 'batch' })[]): Buffer {
-  let size = 0;
-  for (const m of parts) size += m.bytes.length;
-  const out = Buffer.allocUnsafe(size);
-  if (parts.length === 1 || size === 0) {
-    let o = 0;
-    for (const m of parts) { out.set(m.bytes, o); o += m.bytes.length; }
-    return out;
-  }
-  const idx = new Int32Array(parts.length);
-  let o = 0;
-  for (;;) {
-    // The part whose next line has the lowest frame number.
-    let best = -1;
-    let bestFrame = 0;
-    for (let w = 0; w < parts.length; w++) {
-      const m = parts[w]!;
-      const i = idx[w]!;
-      if (i < m.frames.length && (best < 0 || m.frames[i]! < bestFrame)) {
-        best = w;
-        bestFrame = m.frames[i]!;
-      }
-    }
-    if (best < 0) break;
-    const m = parts[best]!;
-    // Take the run of this part's lines that come before every other part's next line.
-    let limit = Infinity;
-    for (let w = 0; w < parts.length; w++) {
-      if (w === best) continue;
-      const i = idx[w]!;
-      if (i < parts[w]!.frames.length) limit = Math.min(limit, parts[w]!.frames[i]!);
-    }
-    let i = idx[best]!;
-    const start = i === 0 ? 0 : m.ends[i - 1]!;
-    while (i < m.frames.length && m.frames[i]! < limit) i++;
-    const end = m.ends[i - 1]!;
-    out.set(m.bytes.subarray(start, end), o);
-    o += end - start;
-    idx[best] = i;
-  }
-  return out;
 }

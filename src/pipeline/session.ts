@@ -129,7 +129,7 @@ export class Session implements AsyncIterable<Frame> {
    * Takes a record without decoding or analysing it: only the frame clock moves (frame.time_*
    * of later frames). For a sharded read, where another worker owns this frame's conversation.
    */
-  skip(record: CaptureRecord): void {
+  skip(record: { ts: Timestamp }): void {
     this.first ??= record.ts;
     this.prev = record.ts;
   }
