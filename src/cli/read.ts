@@ -78,14 +78,16 @@ export class StdoutWriter {
    * when the event loop next waits for I/O), so a burst costs one write instead of one per frame
    * (per-frame writes held `capture` to ~10k frames/s on loopback, bench/read.bench.ts).
    */
-  async flushSoon(): Promise<void> {
+  flushSoon(): Promise<void> | undefined {
     // Backpressure: while stdout is full the reader waits here (and the capture tool's pipe fills).
-    if (this.draining) await this.draining;
+    if (this.draining) return this.draining.then(() => this.flushSoon());
     if (this.pos >= StdoutWriter.SIZE / 2) return this.flush();
+    // No promise per frame otherwise (this runs for every live frame).
     this.pending ??= setImmediate(() => {
       this.pending = undefined;
       void this.flush();
     });
+    return undefined;
   }
 
   /** One shared wait for 'drain' (flushes from setImmediate may overlap). */
@@ -226,7 +228,10 @@ export async function runSession(
           const w = out.writeFast(printer.frame(frame, shown));
           if (w) await w;
           // Live capture: each frame is printed as it happens.
-          if (opts.live) await out.flushSoon();
+          if (opts.live) {
+            const f = out.flushSoon();
+            if (f) await f;
+          }
         }
         if (opts.sink) await opts.sink.write(frame);
         session.displayed(frame);

@@ -7,7 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
-import { startLiveCapture, classifyToolError, type LiveCaptureSource } from '../../src/wire/live.js';
+import { startLiveCapture, classifyToolError, captureArgs, DUMPCAP_QUEUE_BYTES, type LiveCaptureSource } from '../../src/wire/live.js';
 import { CaptureError } from '../../src/wire/errors.js';
 import type { CaptureRecord } from '../../src/wire/record.js';
 import { withTimeout } from './support.js';
@@ -96,6 +96,13 @@ for (const tool of ['tcpdump', 'dumpcap'] as const) {
     );
   });
 }
+
+test('dumpcap queues up to 64 MiB on its own capture thread, so a stalled reader does not block it (bench/capture-live.bench.ts)', () => {
+  const a = captureArgs('dumpcap', { iface: 'lo', bpf: 'tcp port 1' });
+  assert.deepEqual(a.slice(a.indexOf('-t'), a.indexOf('-t') + 3), ['-t', '-C', String(64 * 1024 * 1024)]);
+  assert.equal(DUMPCAP_QUEUE_BYTES, 64 * 1024 * 1024);
+  assert.deepEqual(a.slice(-2), ['-f', 'tcp port 1']);
+});
 
 test('tcpdump: durationSec ends the capture', async () => {
   const t0 = Date.now();

@@ -91,8 +91,9 @@ func main() {
 	warmup := flag.Duration("warmup", time.Second, "unmeasured time before -duration (echo)")
 	hold := flag.Duration("hold", 10*time.Second, "how long hold mode keeps every connection open")
 	dialers := flag.Int("dialers", 256, "concurrent dials while connecting")
+	rate := flag.Float64("rate", 0, "echo: messages per second over all connections, paced (0: closed loop, as fast as the server answers)")
 	flag.Parse()
-	if *conns < 1 || *size < 1 || flag.NArg() != 0 {
+	if *conns < 1 || *size < 1 || *rate < 0 || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "loadgen: -conns and -size must be >= 1; no positional arguments")
 		os.Exit(2)
 	}
@@ -103,7 +104,7 @@ func main() {
 	res.ConnectS = connectTime.Seconds()
 	switch *mode {
 	case "echo":
-		runEcho(cs, *size, *warmup, *duration, &res, &errs)
+		runEcho(cs, *size, *warmup, *duration, *rate, &res, &errs)
 	case "hold":
 		runHold(cs, *size, *hold, &res, &errs)
 	case "flood":
@@ -197,7 +198,14 @@ const (
 	phaseStop
 )
 
-func runEcho(cs []net.Conn, size int, warmup, duration time.Duration, res *Result, errs *errorLog) {
+func runEcho(cs []net.Conn, size int, warmup, duration time.Duration, rate float64, res *Result, errs *errorLog) {
+	// Paced: connection i sends message k at start + (k + i/n) * interval (spread over the
+	// interval, not in bursts); behind schedule it sends at once and catches up.
+	var interval time.Duration
+	if rate > 0 {
+		interval = time.Duration(float64(len(cs)) / rate * float64(time.Second))
+	}
+	start := time.Now()
 	var phase int32
 	var mismatches int64
 	lats := make([][]int64, len(cs))
@@ -213,6 +221,12 @@ func runEcho(cs []net.Conn, size int, warmup, duration time.Duration, res *Resul
 			send, recv := make([]byte, size), make([]byte, size)
 			lat := make([]int64, 0, 1<<14)
 			for k := uint64(0); atomic.LoadInt32(&phase) != phaseStop; k++ {
+				if interval > 0 {
+					next := start.Add(time.Duration(k)*interval + interval*time.Duration(i)/time.Duration(len(cs)))
+					if d := time.Until(next); d > 0 {
+						time.Sleep(d)
+					}
+				}
 				message(send, pattern, k)
 				t := time.Now()
 				err := roundTrip(c, send, recv)
