@@ -7,6 +7,7 @@
 // its speed is the baseline, so "improving" it would move the goalposts. The one knob, -buf, exists
 // only so the harness can also show the same server reading 64 KiB at a time (server "go64k"), to
 // see how much of a gap the read size alone explains; the reference always runs with 1024.
+// -discard turns it into a sink (reads, never writes): the capture benchmark's one-way load.
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 func main() {
 	addr := flag.String("addr", ":6666", "listen address (host:port)")
 	bufSize := flag.Int("buf", 1024, "read buffer size in bytes (the seed's is 1024)")
+	discard := flag.Bool("discard", false, "read and drop everything (a sink, not an echo)")
 	flag.Parse()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -31,16 +33,16 @@ func main() {
 			log.Printf("go-echo: accept: %v", err)
 			continue
 		}
-		go handle(conn, *bufSize)
+		go handle(conn, *bufSize, *discard)
 	}
 }
 
-func handle(conn net.Conn, bufSize int) {
+func handle(conn net.Conn, bufSize int, discard bool) {
 	defer conn.Close()
 	buf := make([]byte, bufSize)
 	for {
 		n, err := conn.Read(buf)
-		if n > 0 {
+		if n > 0 && !discard {
 			if _, werr := conn.Write(buf[:n]); werr != nil {
 				return
 			}

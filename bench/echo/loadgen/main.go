@@ -91,7 +91,7 @@ func main() {
 	warmup := flag.Duration("warmup", time.Second, "unmeasured time before -duration (echo)")
 	hold := flag.Duration("hold", 10*time.Second, "how long hold mode keeps every connection open")
 	dialers := flag.Int("dialers", 256, "concurrent dials while connecting")
-	rate := flag.Float64("rate", 0, "echo: messages per second over all connections, paced (0: closed loop, as fast as the server answers)")
+	rate := flag.Float64("rate", 0, "echo, flood: messages (flood: writes of -size bytes) per second over all connections, paced (0: as fast as possible)")
 	flag.Parse()
 	if *conns < 1 || *size < 1 || *rate < 0 || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "loadgen: -conns and -size must be >= 1; no positional arguments")
@@ -108,7 +108,7 @@ func main() {
 	case "hold":
 		runHold(cs, *size, *hold, &res, &errs)
 	case "flood":
-		runFlood(cs, *size, *duration, &res, &errs)
+		runFlood(cs, *size, *duration, *rate, &res, &errs)
 	default:
 		fmt.Fprintf(os.Stderr, "loadgen: unknown -mode %q\n", *mode)
 		os.Exit(2)
@@ -319,9 +319,14 @@ func runHold(cs []net.Conn, size int, hold time.Duration, res *Result, errs *err
 	}
 }
 
-func runFlood(cs []net.Conn, size int, duration time.Duration, res *Result, errs *errorLog) {
-	var written int64
-	end := time.Now().Add(duration)
+func runFlood(cs []net.Conn, size int, duration time.Duration, rate float64, res *Result, errs *errorLog) {
+	var written, writes int64
+	start := time.Now()
+	end := start.Add(duration)
+	var interval time.Duration
+	if rate > 0 {
+		interval = time.Duration(float64(len(cs)) / rate * float64(time.Second))
+	}
 	var wg sync.WaitGroup
 	for i, c := range cs {
 		wg.Add(1)
@@ -329,9 +334,19 @@ func runFlood(cs []net.Conn, size int, duration time.Duration, res *Result, errs
 			defer wg.Done()
 			c.SetWriteDeadline(end)
 			chunk := newPattern(i, size)[:size]
-			for {
+			for k := int64(0); ; k++ {
+				if interval > 0 {
+					next := start.Add(time.Duration(k)*interval + interval*time.Duration(i)/time.Duration(len(cs)))
+					if next.After(end) {
+						return
+					}
+					if d := time.Until(next); d > 0 {
+						time.Sleep(d)
+					}
+				}
 				n, err := c.Write(chunk)
 				atomic.AddInt64(&written, int64(n))
+				atomic.AddInt64(&writes, 1)
 				if err != nil {
 					var ne net.Error
 					if !(errors.As(err, &ne) && ne.Timeout()) {
@@ -350,4 +365,6 @@ func runFlood(cs []net.Conn, size int, duration time.Duration, res *Result, errs
 	wg.Wait()
 	res.DurationS = duration.Seconds()
 	res.BytesWritten = written
+	res.Messages = writes
+	res.MsgsPerSec = float64(writes) / duration.Seconds()
 }
