@@ -13,7 +13,8 @@ import { startLiveCapture, type LiveCaptureSource } from '../wire/live.js';
 import { addShowOptions, fail, openSink, prepareOutput, runSession, StdoutWriter, type FrameSink, type ShowOptions } from './read.js';
 import { LabError } from '../util/errors.js';
 import type { Frame } from '../fields/field.js';
-import { addStatsOptions, ReadStats, type StatsOptions } from './read-stats.js';
+import { addStatsOptions, wantsStats, type StatsOptions } from './stats-options.js';
+import type { ReadStats } from './read-stats.js';
 import { formatInterfaceList, listCaptureInterfaces } from '../wire/interfaces.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
 
@@ -57,7 +58,7 @@ export function registerCapture(program: Command): void {
       prep = prepareOutput(o);
       durationSec = parseAutostop(o.a);
       // -z statistics (printed when the capture stops) and --explain: src/cli/read-stats.ts.
-      stats = ReadStats.from(o);
+      stats = wantsStats(o) ? (await import('./read-stats.js')).ReadStats.from(o) : undefined;
       if (stats) prep = { ...prep, printer: stats.wrap(prep.printer, (o.T ?? 'text') === 'text' && o.V !== true) };
     } catch (e) {
       return fail(e);

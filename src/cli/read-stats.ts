@@ -30,33 +30,14 @@ import { explainTcpAnalysis } from '../present/tcp-analysis-explain.js';
 import { formatStreamSummaries, likelyCause, TcpArithmetic } from '../present/tcp-arith.js';
 import { LabError } from '../util/errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
+import { wantsStats, type StatsOptions } from './stats-options.js';
 
-export interface StatsOptions {
-  z?: string[];
-  /** --explain (true) or --explain=all|flags; --explain-arith is "all". */
-  explain?: string | boolean;
-  explainArith?: boolean;
-  explainFilter?: string;
-}
+export { addStatsOptions, wantsStats, type StatsOptions } from './stats-options.js';
 
 /** One -z statistic: sees every frame, prints once at the end. */
 interface Stat {
   add(f: Frame): void;
   format(): string | Iterable<string>;
-}
-
-function collect(v: string, prev: string[]): string[] {
-  return [...prev, v];
-}
-
-/** Registers -z, --explain, --explain-arith and --explain-filter on read or capture. */
-export function addStatsOptions(cmd: Command, opts: { explainFilter?: boolean } = {}): Command {
-  cmd
-    .option('-z <statistics>', 'conv,tcp | expert[,level] | follow,tcp,ascii|hex|raw,N | io,stat,INTERVAL[,FILTER…] (repeatable)', collect, [] as string[])
-    .option('--explain [what]', 'under each flagged TCP frame: why, and the likely cause; "all": also the arithmetic of every TCP frame; a per-stream summary at the end')
-    .option('--explain-arith', 'same as --explain=all');
-  if (opts.explainFilter !== false) cmd.option('--explain-filter <filter>', 'print how the display filter is parsed (dftest-like) and exit');
-  return cmd;
 }
 
 function usage(msg: string): never {
@@ -185,7 +166,7 @@ export class ReadStats {
 
   /** undefined when no -z and no --explain were given (nothing to do per frame). */
   static from(o: StatsOptions): ReadStats | undefined {
-    if ((o.z === undefined || o.z.length === 0) && o.explain === undefined && o.explainArith !== true) return undefined;
+    if (!wantsStats(o)) return undefined;
     return new ReadStats(o);
   }
 

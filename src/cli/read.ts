@@ -22,8 +22,10 @@ import { setNameResolution } from '../fields/format.js';
 import { isLabError, LabError } from '../util/errors.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
 import type { Frame } from '../fields/field.js';
-import { parallelThreads, runParallelRead } from './read-parallel.js';
-import { addStatsOptions, ReadStats, runExplainFilter, type StatsOptions } from './read-stats.js';
+import { addStatsOptions, wantsStats, type StatsOptions } from './stats-options.js';
+// Loaded only when asked for (start-up time of a plain read): './read-stats.js' (-z, --explain,
+// --explain-filter) and './read-parallel.js' (--threads N).
+import type { ReadStats } from './read-stats.js';
 
 /**
  * Writes to stdout, awaiting 'drain' when the buffer is full; batches small strings.
@@ -307,6 +309,7 @@ export function registerRead(program: Command): void {
     .option('--threads <n>', 'worker threads that shard frames by TCP conversation (default 1; the output is the same)');
   addStatsOptions(addShowOptions(cmd)).action(async (o: ShowOptions & StatsOptions & { r?: string; G?: string | boolean; threads?: string }) => {
     if (o.explainFilter !== undefined) {
+      const { runExplainFilter } = await import('./read-stats.js');
       process.exitCode = runExplainFilter(o.explainFilter);
       return;
     }
@@ -333,7 +336,7 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
     }
     prep = prepareOutput(o);
     // -z statistics and --explain (src/cli/read-stats.ts): printed after the packets.
-    stats = ReadStats.from(o);
+    stats = wantsStats(o) ? (await import('./read-stats.js')).ReadStats.from(o) : undefined;
     if (stats) prep = { ...prep, printer: stats.wrap(prep.printer, (o.T ?? 'text') === 'text' && o.V !== true) };
   } catch (e) {
     return fail(e);
@@ -347,11 +350,12 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
   const out = new StdoutWriter();
   const progress = await progressFor(path);
   let quietUntil: number | undefined;
-  const workers = parallelThreads(path, o, threads, progress !== undefined || stats !== undefined);
-  if (workers > 1) {
+  const parallel = threads !== undefined && threads > 1 ? await import('./read-parallel.js') : undefined;
+  const workers = parallel ? parallel.parallelThreads(path, o, threads, progress !== undefined || stats !== undefined) : 0;
+  if (parallel && workers > 1) {
     try {
       await out.write(prep.printer.head());
-      const r = await runParallelRead(path, o, workers, out);
+      const r = await parallel.runParallelRead(path, o, workers, out);
       if (r.done) {
         source.close();
         await out.flush();
