@@ -103,3 +103,27 @@ test('a killed `tcplab lab` leaves no process, namespace or nftables table behin
   assert.doesNotMatch(execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }), /tcplab/);
   assert.doesNotMatch(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }), /tcplab/);
 });
+
+test('Ctrl-C during `tcplab lab`: exit 130, one line, and nothing left behind (processes, namespaces, working files)', { skip: isRoot ? false : 'needs root', timeout: 60_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const tmp = mkdtempSync(join(dir, 'tmp-int-'));
+  const child = spawn(process.execPath, [bin, 'lab', 'retransmission'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmp } });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`lab never started: ${err}`)), 30_000);
+    const check = (): void => { if (/starting tcplab serve/.test(err)) { clearTimeout(t); child.stderr.off('data', check); resolve(); } };
+    child.stderr.on('data', check);
+  });
+  const [code] = await Promise.all([new Promise<number | null>((r) => child.once('exit', (c) => r(c))), Promise.resolve(child.kill('SIGINT'))]);
+  assert.equal(code, 130);
+  assert.match(err, /^tcplab lab: interrupted; lab network removed$/m);
+  assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
+  assert.deepEqual(readdirSync(tmp), [], 'working files removed');
+  const leftovers = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n')
+    .filter((l) => /serve --host 127\.0\.0\.1 --port 6666 --log-format json|nflog:5/.test(l));
+  const deadline = Date.now() + 5000;
+  while (leftovers().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(leftovers(), []);
+  assert.doesNotMatch(execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }), /tcplab/);
+});
