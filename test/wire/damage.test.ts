@@ -9,7 +9,7 @@ import { isLabError } from '../../src/util/errors.js';
 import { BufferCaptureReader, openCaptureFile, openCaptureStream } from '../../src/wire/open.js';
 import { CaptureError } from '../../src/wire/errors.js';
 import { chunked, drain, drainSync, fixtureBytes, withTimeout } from './support.js';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -251,4 +251,5 @@ test('files: missing, directory, gzip cut mid-stream keeps the good frames', asy
   assert.ok(records.length >= 10, `kept ${records.length} frames`);
   assert.equal((error as CaptureError).code, 'ERR_CAPTURE_TRUNCATED');
   assert.equal((error as CaptureError).message, `The file "${p}" ${CUT}`);
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -11,7 +11,7 @@ import { startLiveCapture, classifyToolError, captureArgs, DUMPCAP_QUEUE_BYTES, 
 import { CaptureError } from '../../src/wire/errors.js';
 import type { CaptureRecord } from '../../src/wire/record.js';
 import { withTimeout } from './support.js';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -154,6 +154,7 @@ test('without dumpcap on PATH, tcpdump is used; with neither, a clear ERR_CAPTUR
     await assert.rejects(startLiveCapture({ iface: 'lo' }), (e: CaptureError) => e.code === 'ERR_CAPTURE_TOOL' && /neither dumpcap nor tcpdump is installed/.test(e.message));
   } finally {
     process.env['PATH'] = saved;
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
