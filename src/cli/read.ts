@@ -8,8 +8,6 @@
 import type { Command } from 'commander';
 import { createWriteStream, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { PcapWriter } from '../wire/pcap-writer.js';
-import { PcapngWriter } from '../wire/pcapng-writer.js';
 import { openCaptureFile } from '../wire/open.js';
 import type { CaptureSource } from '../wire/open.js';
 import { Session } from '../pipeline/session.js';
@@ -17,14 +15,14 @@ import { parseFilter, type CompiledFilter } from '../filter/index.js';
 import { formatFilterError } from '../present/filter-error.js';
 import { applyFieldsOption, DEFAULT_FIELDS_OPTIONS, resolveFields, type FieldsOptions } from '../present/fields-out.js';
 import { makePrinter, type OutputFormat, type Printer } from '../present/printer.js';
-import { formatFieldList } from '../present/field-list.js';
 import { setNameResolution } from '../fields/format.js';
 import { isLabError, LabError } from '../util/errors.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
 import type { Frame } from '../fields/field.js';
 import { addStatsOptions, wantsStats, type StatsOptions } from './stats-options.js';
 // Loaded only when asked for (start-up time of a plain read): './read-stats.js' (-z, --explain,
-// --explain-filter) and './read-parallel.js' (--threads N).
+// --explain-filter), './read-parallel.js' (--threads N), the capture writers (-w) and the field
+// list (-G).
 import type { ReadStats } from './read-stats.js';
 
 /**
@@ -180,7 +178,8 @@ export async function openSink(path: string, source: CaptureSource, fileType: st
     });
   }
   if (fileType === 'pcap') {
-    let w: PcapWriter | undefined;
+    const { PcapWriter } = await import('../wire/pcap-writer.js');
+    let w: InstanceType<typeof PcapWriter> | undefined;
     return {
       write: async (f) => {
         w ??= new PcapWriter(out, { linkType: f.record.linkType, nsec: f.tsDigits > 6 });
@@ -192,6 +191,7 @@ export async function openSink(path: string, source: CaptureSource, fileType: st
       },
     };
   }
+  const { PcapngWriter } = await import('../wire/pcapng-writer.js');
   const w = new PcapngWriter(out, { interfaces: source.info.interfaces });
   return { write: async (f) => { await w.write(f.record); }, close: async () => { await w.end(); } };
 }
@@ -316,7 +316,7 @@ export function registerRead(program: Command): void {
     if (o.G !== undefined) {
       if (o.G !== true && o.G !== 'fields') usage(`Invalid -G report "${String(o.G)}": only "fields" is supported`);
       const out = new StdoutWriter();
-      await out.write(formatFieldList());
+      await out.write((await import('../present/field-list.js')).formatFieldList());
       await out.flush();
       return;
     }
