@@ -16,13 +16,14 @@
  * State per conversation is a few numbers (versions, frame numbers, the negotiated SSH key
  * exchange name); nothing is buffered here.
  */
+import { be16, be32, u8at } from '../util/bytes.js';
 import type { HttpColumnOp } from './http-reassembly.js';
 import {
   GMTLSV1_VERSION, HS_CLIENT_HELLO, HS_SERVER_HELLO, isKnownHandshakeType, isSsl3Version, isValidContentType, looksLikeSslv2,
   looksLikeSslv3, recordHeader, serverHelloVersion, sslv2RecordLength, startsWithFourPrintable, tls13Draft, TLS_ALERT, TLS_APP_DATA,
   TLS_CCS, TLS_HANDSHAKE, TLS_HEARTBEAT, TLSV1_VERSION, TLSV1DOT1_VERSION, TLSV1DOT2_VERSION, TLSV1DOT3_VERSION,
 } from '../decode/tls.js';
-import { findLf, kexinitNameLists, SSH_MSG_KEXINIT, SSH_MSG_NEWKEYS, startsWithCi, u32 } from '../decode/ssh.js';
+import { findLf, kexinitNameLists, SSH_MSG_KEXINIT, SSH_MSG_NEWKEYS, startsWithCi } from '../decode/ssh.js';
 import { BT_HEADER_LENGTH, btPduLength, btTypeLengthOk, isBtHandshake } from '../decode/bittorrent.js';
 import { formatText, NEED_ONE_MORE_SEGMENT } from '../decode/http.js';
 import { isStrictVersion, looksLikeThriftStrict, skipFields, strictHeader, THRIFT_NEED_MORE } from '../decode/thrift.js';
@@ -120,8 +121,7 @@ function append(ops: HttpColumnOp[], k: PduItemKind, a = 0, b = 0, c = 0, text =
   ops.push({ op: 'appendItem', sep, item: item(k, a, b, c, text) });
 }
 
-const u8 = (d: Uint8Array, o: number): number => d[o] ?? 0;
-const u24 = (d: Uint8Array, o: number): number => (u8(d, o) << 16) | (u8(d, o + 1) << 8) | u8(d, o + 2);
+const u24 = (d: Uint8Array, o: number): number => (u8at(d, o) << 16) | (u8at(d, o + 1) << 8) | u8at(d, o + 2);
 
 /** ssl_version_short_names ("SSL" when unknown). */
 export function tlsVersionName(v: number): string {
@@ -189,7 +189,7 @@ class TlsDissector implements PduDissector {
       return c.end;
     }
     c.ops.push({ op: 'proto', name: 'SSLv2' });
-    append(c.ops, 'sslv2', u8(c.d, off + 2));
+    append(c.ops, 'sslv2', u8at(c.d, off + 2));
     return off + len;
   }
 
@@ -198,7 +198,7 @@ class TlsDissector implements PduDissector {
     const { d, end, ops } = c;
     const avail = end - off;
     const sv = this.version;
-    if ((sv === TLSV1_VERSION || sv === TLSV1DOT1_VERSION || sv === TLSV1DOT2_VERSION || sv === GMTLSV1_VERSION) && !isValidContentType(u8(d, off))) {
+    if ((sv === TLSV1_VERSION || sv === TLSV1DOT1_VERSION || sv === TLSV1DOT2_VERSION || sv === GMTLSV1_VERSION) && !isValidContentType(u8at(d, off))) {
       append(ops, 'tlsIgnored');
       return end;
     }
@@ -213,7 +213,7 @@ class TlsDissector implements PduDissector {
     const body = off + 5;
     const bodyEnd = body + h.length;
     if (this.version === 0) {
-      this.trySetVersion(h.contentType, u8(d, body), version);
+      this.trySetVersion(h.contentType, u8at(d, body), version);
       ops.push({ op: 'proto', name: tlsVersionName(version) });
     } else {
       version = this.version;
@@ -228,7 +228,7 @@ class TlsDissector implements PduDissector {
         break;
       case TLS_ALERT:
         if (h.length !== 2) append(ops, 'tlsEncAlert');
-        else append(ops, 'tlsAlert', u8(d, body), u8(d, body + 1));
+        else append(ops, 'tlsAlert', u8at(d, body), u8at(d, body + 1));
         break;
       case TLS_HANDSHAKE:
         this.handshake(c, body, bodyEnd);
@@ -265,10 +265,10 @@ class TlsDissector implements PduDissector {
     let first = true;
     while (end - off > 0) {
       if (end - off < 4) {
-        if (first) append(ops, 'tlsHsFrag', u8(d, off));
+        if (first) append(ops, 'tlsHsFrag', u8at(d, off));
         return;
       }
-      const type = u8(d, off);
+      const type = u8at(d, off);
       const len = u24(d, off + 1);
       if (off + 4 + len > end) {
         // A handshake message continued in the next record (tshark reassembles it there).
@@ -295,13 +295,13 @@ class TlsDissector implements PduDissector {
   private encryptedHandshake(c: PduCall, off: number, end: number): boolean {
     const { d } = c;
     if (end - off < 16) return false;
-    let enc = u8(d, off) === 0 && u8(d, off + 1) === 0 && u8(d, off + 2) === 0 && u8(d, off + 3) === 0 && u8(d, off + 4) === 0;
+    let enc = u8at(d, off) === 0 && u8at(d, off + 1) === 0 && u8at(d, off + 2) === 0 && u8at(d, off + 3) === 0 && u8at(d, off + 4) === 0;
     if (!enc) {
       const ccs = c.fromServer ? this.serverCcs : this.clientCcs;
       enc = ccs !== 0 && c.frame > ccs;
     }
     if (!enc) {
-      const type = u8(d, off);
+      const type = u8at(d, off);
       enc = !isKnownHandshakeType(type);
       if (!enc) enc = u24(d, off + 1) >= 0x10000;
     }
@@ -317,7 +317,7 @@ const HRR_RANDOM = [
 /** tls_scan_server_hello's HelloRetryRequest test: the special random value. */
 function isHelloRetryRequest(d: Uint8Array, off: number, end: number): boolean {
   if (end - off < 34) return false;
-  for (let i = 0; i < 32; i++) if (u8(d, off + 2 + i) !== HRR_RANDOM[i]) return false;
+  for (let i = 0; i < 32; i++) if (u8at(d, off + 2 + i) !== HRR_RANDOM[i]) return false;
   return true;
 }
 
@@ -426,7 +426,7 @@ class SshDissector implements PduDissector {
       protoLen = lineLen;
     } else {
       lineLen = lf - off + 1;
-      protoLen = lineLen > 1 && u8(d, off + lineLen - 2) === 0x0d ? lineLen - 2 : lineLen - 1;
+      protoLen = lineLen > 1 && u8at(d, off + lineLen - 2) === 0x0d ? lineLen - 2 : lineLen - 1;
     }
     append(c.ops, 'sshProtocol', 0, 0, 0, formatText(d, off, protoLen));
     void end;
@@ -458,12 +458,12 @@ class SshDissector implements PduDissector {
     const start = off;
     const remain = c.capEnd - off;
     if (c.canDeseg && remain < 4) return { off, need: NEED_ONE_MORE_SEGMENT };
-    let plen = u32(d, off);
+    let plen = be32(d, off);
     if (c.canDeseg && plen + 4 > remain) return { off, need: plen + 4 - remain };
     if (plen >= 0xffff) plen = remain - 4;
     off += 4;
     off += 1; // padding length
-    const code = u8(d, off);
+    const code = u8at(d, off);
     if (code >= 30 && code < 40) {
       append(ops, 'sshMsg', code, this.kexTable);
       // ssh_choose_enc_mac runs at the DH and ECDH replies only (the group-exchange reply's call
@@ -549,12 +549,12 @@ class BitTorrentDissector implements PduDissector {
   /** dissect_bittorrent_message's Info text. */
   private message(c: PduCall, off: number, avail: number): void {
     const { d, ops } = c;
-    const length = u32(d, off);
+    const length = be32(d, off);
     if (avail < BT_HEADER_LENGTH + 1) {
       if (length === 0) ops.push({ op: 'setItem', item: item('btKeepAlive') });
       return;
     }
-    const type = u8(d, off + 4);
+    const type = u8at(d, off + 4);
     // Azureus messaging (a choke with a longer body) is not modelled: shown as continuation.
     if (!btKnownType(type) || !btTypeLengthOk(type, length) || (type === 0 && length > 4)) {
       ops.push({ op: 'setItem', item: item('btContinuation') });
@@ -568,16 +568,16 @@ class BitTorrentDissector implements PduDissector {
     const p = off + 5;
     switch (type) {
       case 6: case 8: case 16:
-        append(ops, 'btPieceReq', u32(d, p), u32(d, p + 4), u32(d, p + 8), '', '');
+        append(ops, 'btPieceReq', be32(d, p), be32(d, p + 4), be32(d, p + 8), '', '');
         break;
       case 4: case 13: case 17:
-        append(ops, 'btPieceIdx', u32(d, p), 0, 0, '', '');
+        append(ops, 'btPieceIdx', be32(d, p), 0, 0, '', '');
         break;
       case 5:
         append(ops, 'btBitfield', length - 1, 0, 0, '', '');
         break;
       case 7:
-        append(ops, 'btPiece', u32(d, p), u32(d, p + 4), length - 9, '', '');
+        append(ops, 'btPiece', be32(d, p), be32(d, p + 4), length - 9, '', '');
         break;
       default:
         break;
@@ -604,7 +604,7 @@ class MqttDissector implements PduDissector {
       return v.value + v.len + 1;
     }, (off, len) => {
       ops.push({ op: 'proto', name: 'MQTT' });
-      const type = u8(d, off) >> 4;
+      const type = u8at(d, off) >> 4;
       append(ops, 'mqttType', type);
       this.details(c, off, off + len, type);
     });
@@ -613,9 +613,9 @@ class MqttDissector implements PduDissector {
   /** dissect_mqtt's " (id=N)" and " [topic]" additions. */
   private details(c: PduCall, off: number, end: number, type: number): void {
     const { d, ops } = c;
-    const flags = u8(d, off);
+    const flags = u8at(d, off);
     let p = off + 1 + mqttVarint(d, off + 1, end).len;
-    const u16 = (o: number): number => (u8(d, o) << 8) | u8(d, o + 1);
+    const u16 = (o: number): number => be16(d, o);
     const id = (o: number): void => {
       if (o + 2 <= end) append(ops, 'mqttId', u16(o), 0, 0, '', '');
     };
@@ -623,7 +623,7 @@ class MqttDissector implements PduDissector {
     switch (type) {
       case 1: { // CONNECT: protocol name, level
         const nameLen = u16(p);
-        const level = u8(d, p + 2 + nameLen);
+        const level = u8at(d, p + 2 + nameLen);
         if (p + 3 + nameLen <= end) this.version = level;
         return;
       }
@@ -670,7 +670,7 @@ class MqttDissector implements PduDissector {
 function mqttVarint(d: Uint8Array, off: number, end: number): { value: number; len: number } {
   let value = 0, mul = 1;
   for (let n = 0; n < 10 && off + n < end; n++) {
-    const b = u8(d, off + n);
+    const b = u8at(d, off + n);
     value += (b & 0x7f) * mul;
     mul *= 128;
     if ((b & 0x80) === 0) return { value, len: n + 1 };
@@ -689,9 +689,9 @@ function mqttTopicAlias(d: Uint8Array, off: number, end: number): number {
   const v = mqttVarint(d, off, end);
   let p = off + v.len;
   const stop = Math.min(end, p + v.value);
-  const u16 = (o: number): number => (u8(d, o) << 8) | u8(d, o + 1);
+  const u16 = (o: number): number => be16(d, o);
   while (p < stop) {
-    const id = u8(d, p++);
+    const id = u8at(d, p++);
     switch (id) {
       case 0x23: return u16(p);
       case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2a: p += 1; break;
@@ -725,7 +725,7 @@ class ThriftDissector implements PduDissector {
       const more = { desegOffset: msgStart - start, desegLen: NEED_ONE_MORE_SEGMENT };
       if (end - off < 4) return more;
       // Only strict headers are modelled; tshark's old-style (non-strict) messages end the walk.
-      if (u8(d, off) < 0x80 || !isStrictVersion(d, off, true)) return NONE;
+      if (u8at(d, off) < 0x80 || !isStrictVersion(d, off, true)) return NONE;
       const h = strictHeader(d, off, end);
       if (h === THRIFT_NEED_MORE) return more;
       if (typeof h === 'number') return NONE;
@@ -758,7 +758,7 @@ class X11Dissector implements PduDissector {
   dissect(c: PduCall): PduResult {
     const { d, start, end } = c;
     if (!this.started) {
-      const b = u8(d, start);
+      const b = u8at(d, start);
       this.started = !c.fromServer;
       if (c.fromServer || (b !== 0x42 && b !== 0x6c)) return NONE;
       this.order = b;
@@ -774,7 +774,7 @@ class X11Dissector implements PduDissector {
   private setup = false;
 
   private u16(d: Uint8Array, o: number): number {
-    return this.order === 0x6c ? u8(d, o) | (u8(d, o + 1) << 8) : (u8(d, o) << 8) | u8(d, o + 1);
+    return this.order === 0x6c ? u8at(d, o) | (u8at(d, o + 1) << 8) : (u8at(d, o) << 8) | u8at(d, o + 1);
   }
 
   private u32(d: Uint8Array, o: number): number {
@@ -814,7 +814,7 @@ class X11Dissector implements PduDissector {
       let plen: number;
       if (this.initialReplyPending) plen = 8 + this.u16(d, off + 6) * 4;
       else {
-        const type = u8(d, off);
+        const type = u8at(d, off);
         plen = type === 1 || type === 35 ? 32 + this.u32(d, off + 4) * 4 : 32;
       }
       if (c.canDeseg && remaining < plen) return { desegOffset: off - start, desegLen: plen - remaining };

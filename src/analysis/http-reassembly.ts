@@ -206,10 +206,11 @@ function portChoice(server: number, a: number, b: number): number {
   return 0;
 }
 
-function addrKey(record: CaptureRecord, pkt: DecodedPacket, src: boolean): string {
-  if (pkt.ip4 !== undefined) return String(src ? pkt.ip4.src : pkt.ip4.dst);
+/** The source address of the segment as a key part (its direction within the conversation). */
+function srcKey(record: CaptureRecord, pkt: DecodedPacket): string {
+  if (pkt.ip4 !== undefined) return String(pkt.ip4.src);
   if (pkt.ip6 !== undefined) {
-    const o = src ? pkt.ip6.srcOffset : pkt.ip6.dstOffset;
+    const o = pkt.ip6.srcOffset;
     let s = '';
     for (let i = 0; i < 16; i++) s += (record.data[o + i] ?? 0).toString(16);
     return s;
@@ -260,7 +261,7 @@ export class HttpTracker {
         if (!this.mayClaimThrift(record, pkt, a)) return undefined;
         pduProto = PDU_THRIFT;
       }
-      conv = new Conv(addrKey(record, pkt, true) + '|' + t.srcPort);
+      conv = new Conv(srcKey(record, pkt) + '|' + t.srcPort);
       if (pduProto !== 0) {
         conv.pdu = newPduDissector(pduProto);
         conv.pduPort = owner;
@@ -276,7 +277,7 @@ export class HttpTracker {
     this.ops = [];
     this.messages = [];
     this.frame = record.frameNo;
-    const dir = addrKey(record, pkt, true) + '|' + t.srcPort === conv.key0 ? 0 : 1;
+    const dir = srcKey(record, pkt) + '|' + t.srcPort === conv.key0 ? 0 : 1;
     const flow = conv.flows[dir];
     // tshark desegments only a segment it has whole (not snaplen-cut, not in an ICMP error).
     const canDeseg = t.capturedLen === t.len;

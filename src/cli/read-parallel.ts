@@ -99,7 +99,7 @@ export async function runParallelRead(path: string, o: ShowOptions, threads: num
     wake = undefined;
     w?.();
   };
-  let workerTracked = new Array<number>(nw).fill(0);
+  const workerTracked = new Array<number>(nw).fill(0);
   const workerBusy = new Array<number>(nw).fill(0);
   const t0 = performance.now();
   const source = await openCaptureFile(path);
@@ -223,7 +223,6 @@ export async function runParallelRead(path: string, o: ShowOptions, threads: num
     return result;
   } finally {
     source.close();
-    workerTracked = [];
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

@@ -13,7 +13,6 @@
  * (not only those passing -Y), as tshark's taps do in one pass.
  * Exit statuses: a bad -z or a broken filter in it is a usage error (2, one line).
  */
-import type { Command } from 'commander';
 import type { Frame } from '../fields/field.js';
 import { parseFilter, explainFilter, type CompiledFilter } from '../filter/index.js';
 import { formatFilterError } from '../present/filter-error.js';
@@ -31,8 +30,6 @@ import { formatStreamSummaries, likelyCause, TcpArithmetic } from '../present/tc
 import { LabError } from '../util/errors.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import { wantsStats, type StatsOptions } from './stats-options.js';
-
-export { addStatsOptions, wantsStats, type StatsOptions } from './stats-options.js';
 
 /** One -z statistic: sees every frame, prints once at the end. */
 interface Stat {

@@ -5,16 +5,16 @@
  * Pure functions of bytes.
  */
 
-const u8 = (d: Uint8Array, o: number): number => d[o] ?? 0;
-const u32 = (d: Uint8Array, o: number): number => ((u8(d, o) << 24) | (u8(d, o + 1) << 16) | (u8(d, o + 2) << 8) | u8(d, o + 3)) >>> 0;
+
+import { be32, u8at } from '../util/bytes.js';
 
 export const BT_HEADER_LENGTH = 4;
 const PSTR = 'BitTorrent protocol';
 
 /** 19 "BitTorrent protocol" at `off`. */
 export function isBtHandshake(d: Uint8Array, off: number, end: number): boolean {
-  if (end - off < 20 || u8(d, off) !== 19) return false;
-  for (let i = 0; i < 19; i++) if (u8(d, off + 1 + i) !== PSTR.charCodeAt(i)) return false;
+  if (end - off < 20 || u8at(d, off) !== 19) return false;
+  for (let i = 0; i < 19; i++) if (u8at(d, off + 1 + i) !== PSTR.charCodeAt(i)) return false;
   return true;
 }
 
@@ -37,10 +37,10 @@ export function btTypeLengthOk(type: number, length: number): boolean {
  */
 export function btPduLength(d: Uint8Array, off: number, end: number, reportedEnd: number): number {
   if (isBtHandshake(d, off, end)) return 1 + 19 + 8 + 20 + 20;
-  const length = u32(d, off);
+  const length = be32(d, off);
   if (length === 0) return BT_HEADER_LENGTH;
   if (off + BT_HEADER_LENGTH < end) {
-    if (btTypeLengthOk(u8(d, off + BT_HEADER_LENGTH), length)) return BT_HEADER_LENGTH + length;
+    if (btTypeLengthOk(u8at(d, off + BT_HEADER_LENGTH), length)) return BT_HEADER_LENGTH + length;
   }
   return reportedEnd - off;
 }

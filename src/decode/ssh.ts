@@ -5,21 +5,17 @@
  *   uint32 packet_length | byte padding_length | byte msg_code | payload … | padding | [mac]
  */
 
-const u8 = (d: Uint8Array, o: number): number => d[o] ?? 0;
+
+import { be32, u8at } from '../util/bytes.js';
 
 export const SSH_MSG_KEXINIT = 20;
 export const SSH_MSG_NEWKEYS = 21;
-
-/** uint32 at `off` (big endian). */
-export function u32(d: Uint8Array, off: number): number {
-  return ((u8(d, off) << 24) | (u8(d, off + 1) << 16) | (u8(d, off + 2) << 8) | u8(d, off + 3)) >>> 0;
-}
 
 /** tvb_strncaseeql(tvb, off, prefix): case-insensitive ASCII prefix test within [off, end). */
 export function startsWithCi(d: Uint8Array, off: number, end: number, prefix: string): boolean {
   if (end - off < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) {
-    let c = u8(d, off + i);
+    let c = u8at(d, off + i);
     if (c >= 0x61 && c <= 0x7a) c -= 0x20;
     let p = prefix.charCodeAt(i);
     if (p >= 0x61 && p <= 0x7a) p -= 0x20;
@@ -44,7 +40,7 @@ export function kexinitNameLists(d: Uint8Array, off: number, end: number, count:
   let p = off + 1 + 16;
   while (out.length < count) {
     if (p + 4 > end) break;
-    const len = u32(d, p);
+    const len = be32(d, p);
     if (p + 4 + len > end) break;
     // Lists over 16 KiB are not kept (real ones are a few hundred bytes; this bounds memory).
     out.push(len > 16384 ? '' : Buffer.from(d.buffer, d.byteOffset + p + 4, len).toString('latin1'));

@@ -7,8 +7,9 @@
  *   field: type(1) id(2) value; list/set: etype(1) count(4); map: ktype(1) vtype(1) count(4)
  */
 
-const u8 = (d: Uint8Array, o: number): number => d[o] ?? 0;
-const i32 = (d: Uint8Array, o: number): number => (u8(d, o) << 24) | (u8(d, o + 1) << 16) | (u8(d, o + 2) << 8) | u8(d, o + 3);
+import { u8at } from '../util/bytes.js';
+
+const i32 = (d: Uint8Array, o: number): number => (u8at(d, o) << 24) | (u8at(d, o + 1) << 16) | (u8at(d, o + 2) << 8) | u8at(d, o + 3);
 
 /** Result of walking a value: the offset after it, NEED_MORE (data short) or BAD (not Thrift). */
 export const THRIFT_NEED_MORE = -1;
@@ -31,7 +32,7 @@ function printableName(d: Uint8Array, off: number, len: number): boolean {
   let ended = false;
   let need = 0;
   for (let p = off; p < off + len; p++) {
-    const c = u8(d, p);
+    const c = u8at(d, p);
     if (ended) { if (c !== 0) return false; continue; }
     if (need > 0) { if ((c & 0xc0) !== 0x80) return false; need--; continue; }
     if (c === 0) { ended = true; continue; }
@@ -51,7 +52,7 @@ function printableName(d: Uint8Array, off: number, len: number): boolean {
  */
 export function looksLikeThriftStrict(d: Uint8Array, off: number, capEnd: number, end: number): boolean {
   if (capEnd - off < 8) return false;
-  if (u8(d, off) < 0x80) return false; // framed (length first): not modelled
+  if (u8at(d, off) < 0x80) return false; // framed (length first): not modelled
   if (!isStrictVersion(d, off, false)) return false;
   const nameLen = i32(d, off + 4);
   if (nameLen < 0 || capEnd - (off + 8) < nameLen) return false;
@@ -76,14 +77,14 @@ export function strictHeader(d: Uint8Array, off: number, end: number): ThriftHea
   const nameLen = i32(d, off + 4);
   if (nameLen < 0) return THRIFT_BAD;
   if (remaining < 13 + nameLen) return THRIFT_NEED_MORE;
-  return { mtype: u8(d, off + 3) & 7, name: d.subarray(off + 8, off + 8 + nameLen), dataOffset: off + 8 + nameLen + 4 };
+  return { mtype: u8at(d, off + 3) & 7, name: d.subarray(off + 8, off + 8 + nameLen), dataOffset: off + 8 + nameLen + 4 };
 }
 
 /** dissect_thrift_binary_fields: fields until T_STOP; the offset after it, NEED_MORE or BAD. */
 export function skipFields(d: Uint8Array, off: number, end: number, depth = 0): number {
   for (;;) {
     if (end - off < 1) return THRIFT_NEED_MORE;
-    const type = u8(d, off);
+    const type = u8at(d, off);
     if (type === 0) return off + 1;
     if (end - off < 3) return THRIFT_NEED_MORE;
     off = skipValue(d, off + 3, end, type, depth);
@@ -110,7 +111,7 @@ function skipValue(d: Uint8Array, off: number, end: number, type: number, depth:
     case 12: return end - off < 1 ? THRIFT_NEED_MORE : skipFields(d, off, end, depth + 1);
     case 14: case 15: { // set, list
       if (end - off < 5) return THRIFT_NEED_MORE;
-      const et = u8(d, off), n = i32(d, off + 1);
+      const et = u8at(d, off), n = i32(d, off + 1);
       if (n < 0) return THRIFT_BAD;
       let p = off + 5;
       for (let i = 0; i < n; i++) {
@@ -121,7 +122,7 @@ function skipValue(d: Uint8Array, off: number, end: number, type: number, depth:
     }
     case 13: { // map
       if (end - off < 6) return THRIFT_NEED_MORE;
-      const kt = u8(d, off), vt = u8(d, off + 1), n = i32(d, off + 2);
+      const kt = u8at(d, off), vt = u8at(d, off + 1), n = i32(d, off + 2);
       if (n < 0) return THRIFT_BAD;
       let p = off + 6;
       for (let i = 0; i < n; i++) {

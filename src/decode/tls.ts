@@ -12,6 +12,8 @@
  * All reads are bounds-checked against `end`; callers pass the captured end.
  */
 
+import { be16, u8at } from '../util/bytes.js';
+
 export const TLS_CCS = 20;
 export const TLS_ALERT = 21;
 export const TLS_HANDSHAKE = 22;
@@ -28,8 +30,6 @@ export const GMTLSV1_VERSION = 0x101;
 export const HS_CLIENT_HELLO = 1;
 export const HS_SERVER_HELLO = 2;
 
-const u8 = (d: Uint8Array, o: number): number => d[o] ?? 0;
-const u16 = (d: Uint8Array, o: number): number => (u8(d, o) << 8) | u8(d, o + 1);
 
 /** ssl_is_valid_content_type: 20..24. */
 export function isValidContentType(t: number): boolean {
@@ -51,15 +51,15 @@ export function isSsl3Version(v: number): boolean {
 /** ssl_looks_like_sslv3: a valid content type followed by a 3.x record version. */
 export function looksLikeSslv3(d: Uint8Array, off: number, end: number): boolean {
   if (end - off < 3) return false;
-  if (!isValidContentType(u8(d, off))) return false;
-  return isSsl3Version(u16(d, off + 1));
+  if (!isValidContentType(u8at(d, off))) return false;
+  return isSsl3Version(be16(d, off + 1));
 }
 
 /** tvb_get_ptr(tvb, 0, 4) all printable: dissect_ssl refuses such a buffer (plain text). */
 export function startsWithFourPrintable(d: Uint8Array, off: number, end: number): boolean {
   if (end - off <= 4) return false;
   for (let i = 0; i < 4; i++) {
-    const c = u8(d, off + i);
+    const c = u8at(d, off + i);
     if (c < 0x20 || c > 0x7e) return false;
   }
   return true;
@@ -67,14 +67,14 @@ export function startsWithFourPrintable(d: Uint8Array, off: number, end: number)
 
 /** ssl_looks_like_sslv2: a 2-byte v2 record header (high bit set) and a v2 handshake type. */
 export function looksLikeSslv2(d: Uint8Array, off: number, end: number): boolean {
-  if (end - off < 3 || u8(d, off) < 0x80) return false;
-  const type = u8(d, off + 2);
+  if (end - off < 3 || u8at(d, off) < 0x80) return false;
+  const type = u8at(d, off + 2);
   return type === 0 || type === 1 || type === 2 || type === 4;
 }
 
 /** Length of an SSLv2 record with a 2-byte header (header included). */
 export function sslv2RecordLength(d: Uint8Array, off: number): number {
-  return (((u8(d, off) & 0x7f) << 8) | u8(d, off + 1)) + 2;
+  return (((u8at(d, off) & 0x7f) << 8) | u8at(d, off + 1)) + 2;
 }
 
 /** TLS record header at `off` (needs 5 bytes). */
@@ -85,7 +85,7 @@ export interface TlsRecordHeader {
 }
 
 export function recordHeader(d: Uint8Array, off: number): TlsRecordHeader {
-  return { contentType: u8(d, off), version: u16(d, off + 1), length: u16(d, off + 3) };
+  return { contentType: u8at(d, off), version: be16(d, off + 1), length: be16(d, off + 3) };
 }
 
 /** extract_tls13_draft_version: 0x7fXX → draft XX, else 0. */
@@ -99,22 +99,22 @@ export function tls13Draft(version: number): number {
  */
 export function serverHelloVersion(d: Uint8Array, off: number, end: number): number {
   if (end - off < 2) return 0;
-  let version = u16(d, off);
+  let version = be16(d, off);
   let p = off + 2 + 32;
   if (p + 1 > end) return version;
   const draft = tls13Draft(version);
   // TLS 1.3 draft < 22 has no session id nor compression method.
   const legacySession = draft === 0 || draft >= 22;
-  if (legacySession) p += 1 + u8(d, p);
+  if (legacySession) p += 1 + u8at(d, p);
   p += 2; // cipher suite
   if (legacySession) p += 1; // compression method
   if (p + 2 > end) return version;
-  const extEnd = Math.min(end, p + 2 + u16(d, p));
+  const extEnd = Math.min(end, p + 2 + be16(d, p));
   p += 2;
   while (p + 4 <= extEnd) {
-    const type = u16(d, p), len = u16(d, p + 2);
+    const type = be16(d, p), len = be16(d, p + 2);
     if (type === 43 && len >= 2 && p + 6 <= extEnd) {
-      version = u16(d, p + 4);
+      version = be16(d, p + 4);
       break;
     }
     p += 4 + len;

@@ -12,6 +12,7 @@
  * UDP, SMB, LDAP, …) are not dissected — we show TCP/UDP and the transport text; AccECN "ACE="
  * rendering is not done; ICMP "(reply in N)" links are omitted.
  */
+import { be16, be32, u8at } from '../util/bytes.js';
 import type { Frame } from '../fields/field.js';
 import type { TcpHeader } from '../decode/packet.js';
 import { formatAnalysisPrefix } from './tcp-analysis-info.js';
@@ -46,9 +47,6 @@ function buildFlagNames(flags: number): string {
   return names.length === 0 ? '<None>' : names.join(', ');
 }
 
-const rd8 = (d: Uint8Array, o: number): number => d[o] ?? 0;
-const rd16 = (d: Uint8Array, o: number): number => (rd8(d, o) << 8) | rd8(d, o + 1);
-const rd32 = (d: Uint8Array, o: number): number => ((rd16(d, o) << 16) | rd16(d, o + 2)) >>> 0;
 
 /** The option texts appended to TCP Info, in wire order (each with its leading space). */
 export function tcpOptionsInfo(f: Frame, t: TcpHeader): string {
@@ -58,24 +56,24 @@ export function tcpOptionsInfo(f: Frame, t: TcpHeader): string {
   for (const o of t.options) {
     const p = o.offset, len = o.length;
     switch (o.kind) {
-      case 2: if (len === 4) s += ` MSS=${rd16(d, p + 2)}`; break;
-      case 3: if (len === 3) s += ` WS=${2 ** Math.min(rd8(d, p + 2), 14)}`; break;
+      case 2: if (len === 4) s += ` MSS=${be16(d, p + 2)}`; break;
+      case 3: if (len === 3) s += ` WS=${2 ** Math.min(u8at(d, p + 2), 14)}`; break;
       case 4: s += ' SACK_PERM'; break;
       case 5:
         for (let q = p + 2; q + 8 <= p + len; q += 8) {
-          s += ` SLE=${(rd32(d, q) - peerBase) >>> 0} SRE=${(rd32(d, q + 4) - peerBase) >>> 0}`;
+          s += ` SLE=${(be32(d, q) - peerBase) >>> 0} SRE=${(be32(d, q + 4) - peerBase) >>> 0}`;
         }
         break;
-      case 6: case 7: if (len === 6) s += ` ECHO=${rd32(d, p + 2)}`; break;
-      case 8: if (len === 10) s += ` TSval=${rd32(d, p + 2)} TSecr=${rd32(d, p + 6)}`; break;
-      case 11: case 12: case 13: if (len === 6) s += ` CC=${rd32(d, p + 2)}`; break;
+      case 6: case 7: if (len === 6) s += ` ECHO=${be32(d, p + 2)}`; break;
+      case 8: if (len === 10) s += ` TSval=${be32(d, p + 2)} TSecr=${be32(d, p + 6)}`; break;
+      case 11: case 12: case 13: if (len === 6) s += ` CC=${be32(d, p + 2)}`; break;
       case 19: s += ' MD5'; break;
-      case 28: if (len === 4) s += ` USER_TO=${rd16(d, p + 2) & 0x7fff}`; break;
+      case 28: if (len === 4) s += ` USER_TO=${be16(d, p + 2) & 0x7fff}`; break;
       case 29: s += 'TCP AO'; break;
       case 34: s += len === 2 ? ' TFO=R' : ' TFO=C'; break;
       case 253: case 254: {
         if (len < 4) break;
-        const exid = rd16(d, p + 2);
+        const exid = be16(d, p + 2);
         if (exid === 0xf989) s += len === 4 ? ' TFO=R' : ' TFO=C';
         else if (exid !== 0x00ac && exid !== 0xacc0 && exid !== 0xacc1) s += ` ExID=${exid.toString(16).toUpperCase()}`;
         break;
@@ -124,7 +122,7 @@ function icmpInfo(f: Frame): string {
   if (i.version === 6) {
     const name = ICMP6_TYPES[i.type] ?? `Unknown (${i.type})`;
     if ((i.type === 128 || i.type === 129) && i.length >= 8) {
-      const id = rd16(d, i.offset + 4), seq = rd16(d, i.offset + 6);
+      const id = be16(d, i.offset + 4), seq = be16(d, i.offset + 6);
       return `${name} id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}, hop limit=${f.pkt.ip6?.hopLimit ?? 0}`;
     }
     const optStart = i.type === 133 ? 8 : i.type === 134 ? 16 : 24;
@@ -132,7 +130,7 @@ function icmpInfo(f: Frame): string {
       let text = i.type === 135 ? `${name} for ${ip6s(d.subarray(i.offset + 8, i.offset + 24))}`
         : i.type === 136 ? `${name} ${ip6s(d.subarray(i.offset + 8, i.offset + 24))}` : name;
       if (i.type === 136) {
-        const fl = rd8(d, i.offset + 4);
+        const fl = u8at(d, i.offset + 4);
         const marks = [(fl & 0x80) ? 'rtr' : '', (fl & 0x40) ? 'sol' : '', (fl & 0x20) ? 'ovr' : ''].filter(Boolean);
         if (marks.length) text += ` (${marks.join(', ')})`;
       }
@@ -140,7 +138,7 @@ function icmpInfo(f: Frame): string {
       let q = i.offset + optStart;
       const end = f.pkt.ip6 ? Math.min(d.length, f.pkt.ip6.offset + 40 + f.pkt.ip6.payloadLen) : d.length;
       while (q + 2 <= end) {
-        const t = rd8(d, q), l = rd8(d, q + 1) * 8;
+        const t = u8at(d, q), l = u8at(d, q + 1) * 8;
         if (l === 0 || q + l > end) break;
         if (t === 1 && i.type !== 136 && l === 8) text += ` from ${formatMac(d.subarray(q + 2, q + 8))}`;
         if (t === 2 && i.type === 136 && l === 8) text += ` is at ${formatMac(d.subarray(q + 2, q + 8))}`;
@@ -152,7 +150,7 @@ function icmpInfo(f: Frame): string {
   }
   const name = ICMP_TYPES[i.type] ?? `Unknown ICMP (obsolete or malformed?)`;
   if ((i.type === 0 || i.type === 8) && i.length >= 8) {
-    const id = rd16(d, i.offset + 4), seq = rd16(d, i.offset + 6);
+    const id = be16(d, i.offset + 4), seq = be16(d, i.offset + 6);
     const seqLe = ((seq & 0xff) << 8) | (seq >> 8);
     const req = echoRequestOf(f);
     return `${name.padEnd(20)} id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}/${seqLe}, ttl=${f.pkt.ip4?.ttl ?? 0}${req !== undefined ? ` (request in ${req})` : ''}`;
@@ -169,10 +167,10 @@ const IP_PROTOS: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 6: 'TCP', 17: 
 function arpInfo(f: Frame): string {
   const d = f.record.data;
   const o = f.pkt.arp ? f.pkt.arp.offset : f.pkt.payloadOffset;
-  if (d.length < o + 28 || rd16(d, o) !== 1 || rd16(d, o + 2) !== 0x0800 || rd8(d, o + 4) !== 6 || rd8(d, o + 5) !== 4) return 'ARP';
-  const op = rd16(d, o + 6);
-  const sha = formatMac(d.subarray(o + 8, o + 14)), spa = ip4s(rd32(d, o + 14)), tpa = ip4s(rd32(d, o + 24));
-  if (op === 1) return spa === tpa ? `Gratuitous ARP for ${spa} (Request)` : rd32(d, o + 14) === 0 ? `Who has ${tpa}? (ARP Probe)` : `Who has ${tpa}? Tell ${spa}`;
+  if (d.length < o + 28 || be16(d, o) !== 1 || be16(d, o + 2) !== 0x0800 || u8at(d, o + 4) !== 6 || u8at(d, o + 5) !== 4) return 'ARP';
+  const op = be16(d, o + 6);
+  const sha = formatMac(d.subarray(o + 8, o + 14)), spa = ip4s(be32(d, o + 14)), tpa = ip4s(be32(d, o + 24));
+  if (op === 1) return spa === tpa ? `Gratuitous ARP for ${spa} (Request)` : be32(d, o + 14) === 0 ? `Who has ${tpa}? (ARP Probe)` : `Who has ${tpa}? Tell ${spa}`;
   if (op === 2) return spa === tpa ? `Gratuitous ARP for ${spa} (Reply)` : `${spa} is at ${sha}`;
   return `Unknown ARP opcode 0x${op.toString(16).padStart(4, '0')}`;
 }

@@ -5,6 +5,21 @@
  * into `u8` are offsets into the view (ARCHITECTURE.md §2.7 "one DataView per buffer").
  */
 
+/** The byte at `o`, 0 past the end: readers of cut packets never throw. */
+export function u8at(d: Uint8Array, o: number): number {
+  return d[o] ?? 0;
+}
+
+/** Big-endian uint16 at `o` (missing bytes read as 0). */
+export function be16(d: Uint8Array, o: number): number {
+  return ((d[o] ?? 0) << 8) | (d[o + 1] ?? 0);
+}
+
+/** Big-endian uint32 at `o` (missing bytes read as 0). */
+export function be32(d: Uint8Array, o: number): number {
+  return (((d[o] ?? 0) << 24) | ((d[o + 1] ?? 0) << 16) | ((d[o + 2] ?? 0) << 8) | (d[o + 3] ?? 0)) >>> 0;
+}
+
 /** A DataView over exactly the bytes of `u8` (honours byteOffset/byteLength). */
 export function viewOf(u8: Uint8Array): DataView {
   return new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
