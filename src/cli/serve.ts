@@ -308,21 +308,30 @@ const RESTART_WINDOW_MS = 10_000;
 async function runPrimary(flags: ServeFlags, n: number): Promise<void> {
   const log = loggerFor(flags, { role: 'primary' });
   process.env['TCPLAB_SERVE_WORKERS'] = String(n);
-  cluster.setupPrimary({ silent: false });
   // Workers accept on the shared listening socket themselves (SCHED_NONE), unless
   // NODE_CLUSTER_SCHED_POLICY=rr asks for Node's round-robin. Round-robin spreads connections
   // evenly, but its primary accepts every connection and passes the descriptor to a worker over
   // IPC: a worker at its descriptor limit cannot receive it, the hand-off never completes, and
   // from then on that worker gets no connection at all (found by the EMFILE test). With
   // SCHED_NONE each worker meets EMFILE on its own accept(), which libuv and EchoServer handle.
+  // Node freezes the policy at the first setupPrimary() (fork() calls it too), so it is set first.
   if (process.env['NODE_CLUSTER_SCHED_POLICY'] !== 'rr') cluster.schedulingPolicy = cluster.SCHED_NONE;
+  cluster.setupPrimary({ silent: false });
 
   let stopping = false;
   /** Workers that said they listen (only they have a 'stop' listener), and the stop message once sent. */
   const ready = new Set<number>();
   let stopMessage: ToWorker | undefined;
   const restarts: number[] = [];
-  const fork = (): Worker => cluster.fork({ TCPLAB_SERVE_WORKERS: String(n) });
+  const fork = (): Worker => {
+    const w = cluster.fork({ TCPLAB_SERVE_WORKERS: String(n) });
+    // Node's cluster code itself writes to workers (the listen handle's answer) and a write to one
+    // that was just killed fails with EPIPE on the Worker; without a listener that would be thrown.
+    w.on('error', (e: NodeJS.ErrnoException) => {
+      if (!stopping) log.debug({ worker: w.id, code: e.code }, `IPC to worker ${w.id} failed: ${e.message}`);
+    });
+    return w;
+  };
 
   // Start: all workers listening, or the first listen error.
   const started = new Promise<ListeningInfo>((resolve, reject) => {

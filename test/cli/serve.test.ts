@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { get } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import {
   BIN, connectTo, echoOnce, randomBytesSeeded, roundTrip, spawnServe, waitFor, withTimeout, writeUntilBlocked, type ServeProcess,
 } from '../server/support.js';
@@ -41,6 +41,23 @@ function httpGet(url: string): Promise<{ status: number; body: string }> {
 function metricValue(text: string, name: string): number {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
   return m ? Number(m[1]) : NaN;
+}
+
+/** Pids of the processes with a descriptor on the IPv4 socket listening on 127.0.0.1:`port` (from /proc). */
+function pidsHoldingListener(port: number): number[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const row = readFileSync('/proc/net/tcp', 'utf8').split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .find((f) => f[1] === `0100007F:${hexPort}` && f[3] === '0A');
+  assert.ok(row, `no listener on 127.0.0.1:${port} in /proc/net/tcp`);
+  const link = `socket:[${row[9]}]`;
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let fds: string[];
+    try { fds = readdirSync(`/proc/${pid}/fd`); } catch { continue; }
+    if (fds.some((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`) === link; } catch { return false; } })) pids.push(Number(pid));
+  }
+  return pids;
 }
 
 /** Opens `n` connections one after another, each reading (and dropping) what it gets. */
@@ -104,7 +121,9 @@ describe('tcplab serve', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     after(() => blocker.close());
     const port = (blocker.address() as { port: number }).port;
-    for (const workers of ['1', '2']) {
+    // 4 workers, 3 times: the primary used to crash (an unhandled EPIPE) writing the listen error
+    // to a worker it had just killed, about 1 run in 10.
+    for (const workers of ['1', '2', '4', '4', '4']) {
       const r = spawnSync(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--workers', workers], { encoding: 'utf8', timeout: 20_000 });
       assert.equal(r.status, 1, `workers ${workers}: ${r.stderr}`);
       assert.equal(r.stderr, `tcplab: cannot listen on 127.0.0.1 port ${port}: address already in use (EADDRINUSE)\n`);
@@ -116,6 +135,15 @@ describe('tcplab serve', () => {
     const metrics = spawnSync(process.execPath, [BIN, 'serve', ...LOCAL, '--workers', '1', '--metrics-port', String(port)], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(metrics.status, 1);
     assert.equal(metrics.stderr, `tcplab: cannot serve metrics on port ${port}: address already in use (EADDRINUSE)\n`);
+  });
+
+  test('--workers 2: each worker holds the listening socket and accepts itself (SCHED_NONE, not round-robin)', async () => {
+    const sp = await serve([...LOCAL, '--workers', '2']);
+    const holders = pidsHoldingListener(sp.port);
+    // The primary keeps its own descriptor; with round-robin only the primary would hold it.
+    assert.ok(holders.length >= 3, `processes holding port ${sp.port}: ${holders.join(' ')}`);
+    assert.ok(holders.includes(sp.proc.pid!));
+    assert.deepEqual(await echoOnce(sp.port, Buffer.from('both\n')), Buffer.from('both\n'));
   });
 
   test('bad flags: exit status 2', () => {
