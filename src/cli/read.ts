@@ -15,6 +15,7 @@ import { parseFilter, type CompiledFilter } from '../filter/index.js';
 import { formatFilterError } from '../present/filter-error.js';
 import { applyFieldsOption, DEFAULT_FIELDS_OPTIONS, resolveFields, type FieldsOptions } from '../present/fields-out.js';
 import { makePrinter, type OutputFormat, type Printer } from '../present/printer.js';
+import { MAX_SUMMARY_BYTES } from '../present/summary-bytes.js';
 import { setNameResolution } from '../fields/format.js';
 import { isLabError, LabError } from '../util/errors.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
@@ -55,6 +56,23 @@ export class StdoutWriter {
     if (this.pos + s.length * 3 > StdoutWriter.SIZE) return this.write(s);
     this.pos += this.buf.write(s, this.pos, 'utf8');
     return undefined;
+  }
+
+  /**
+   * Lets `fill` write one frame's text straight into the buffer (Printer.frameBytes): true when
+   * it did, false when it declined (-1) and the string path must be used. A promise only when the
+   * buffer had to be flushed first.
+   */
+  writeFrame(fill: (f: Frame, buf: Uint8Array, pos: number) => number, f: Frame): boolean | Promise<boolean> {
+    if (this.pos + MAX_SUMMARY_BYTES > StdoutWriter.SIZE) return this.flush().then(() => this.fillNow(fill, f));
+    return this.fillNow(fill, f);
+  }
+
+  private fillNow(fill: (f: Frame, buf: Uint8Array, pos: number) => number, f: Frame): boolean {
+    const end = fill(f, this.buf, this.pos);
+    if (end < 0) return false;
+    this.pos = end;
+    return true;
   }
 
   /** Writes bytes already encoded (after what is buffered). */
@@ -205,6 +223,7 @@ export async function runSession(
 ): Promise<number> {
   const session = new Session(source);
   const { filter, printer, limit } = prep;
+  const frameBytes = printer.frameBytes;
   let print = opts.print !== false;
   // The head and the first quietUntil frames were printed already (a parallel read handed over).
   const quietUntil = opts.quietUntil ?? -1;
@@ -227,8 +246,12 @@ export async function runSession(
       if (printAfter && read > quietUntil) print = true;
       if (!filter || filter.test(frame)) {
         if (print) {
-          const w = out.writeFast(printer.frame(frame, shown));
-          if (w) await w;
+          let done: boolean | Promise<boolean> = frameBytes ? out.writeFrame(frameBytes, frame) : false;
+          if (typeof done !== 'boolean') done = await done;
+          if (!done) {
+            const w = out.writeFast(printer.frame(frame, shown));
+            if (w) await w;
+          }
           // Live capture: each frame is printed as it happens.
           if (opts.live) {
             const f = out.flushSoon();

@@ -6,6 +6,7 @@
  */
 import type { FieldDef, Frame } from '../fields/field.js';
 import { formatSummaryLine } from './columns.js';
+import { writeSummaryLine } from './summary-bytes.js';
 import { formatDetail } from './text-detail.js';
 import { formatHexDump } from './hexdump.js';
 import { type FieldsOptions, formatFieldsHeader, formatFieldsLine } from './fields-out.js';
@@ -29,6 +30,11 @@ export interface Printer {
   frame(f: Frame, index: number): string;
   /** Text after the last frame. */
   tail(count: number): string;
+  /**
+   * The same text as frame(), written as UTF-8 into `buf` at `pos` (MAX_SUMMARY_BYTES free);
+   * returns the end position, or -1 when frame() must be used for this frame. Only some formats.
+   */
+  frameBytes?: (f: Frame, buf: Uint8Array, pos: number) => number;
 }
 
 /** Builds the printer for a set of options. */
@@ -62,5 +68,5 @@ export function makePrinter(o: PrinterOptions): Printer {
     };
   }
   if (o.hex) return { head: () => '', frame: (f) => formatHexDump(f.record.data) + '\n', tail: () => '' };
-  return { head: () => '', frame: (f) => formatSummaryLine(f) + '\n', tail: () => '' };
+  return { head: () => '', frame: (f) => formatSummaryLine(f) + '\n', tail: () => '', frameBytes: writeSummaryLine };
 }
