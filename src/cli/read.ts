@@ -16,6 +16,7 @@ import { formatFilterError } from '../present/filter-error.js';
 import { applyFieldsOption, DEFAULT_FIELDS_OPTIONS, resolveFields, type FieldsOptions } from '../present/fields-out.js';
 import { makePrinter, type OutputFormat, type Printer } from '../present/printer.js';
 import { MAX_SUMMARY_BYTES } from '../present/summary-bytes.js';
+import { PIPE_MIN_BYTES } from './read-pipe-ring.js';
 import { setNameResolution } from '../fields/format.js';
 import { isLabError, LabError } from '../util/errors.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
@@ -215,10 +216,13 @@ export async function openSink(path: string, source: CaptureSource, fileType: st
 }
 
 /** Runs a session to the end: filter, print, copy; returns the number of frames displayed. */
+/** Where runSession's text goes: stdout on this thread, or the output thread (cli/read-pipe.ts). */
+export type TextOutput = Pick<StdoutWriter, 'write' | 'writeFast' | 'writeFrame' | 'flush' | 'flushSoon'>;
+
 export async function runSession(
   source: CaptureSource,
   prep: ReturnType<typeof prepareOutput>,
-  out: StdoutWriter,
+  out: TextOutput,
   opts: { sink?: FrameSink | undefined; print?: boolean; onFrame?: (f: Frame) => void; live?: boolean; quietUntil?: number | undefined } = {},
 ): Promise<number> {
   const session = new Session(source);
@@ -394,24 +398,45 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
     }
   }
   let sink: FrameSink | undefined;
+  const print = !o.w || (o.P === true && o.w !== '-');
+  // The default text output of a big file: lines rendered and written on a second thread.
+  const pipe = print && quietUntil === undefined && prep.printer.frameBytes !== undefined && usePipe(path)
+    ? new (await import('./read-pipe.js')).PipeWriter() : undefined;
+  const text: TextOutput = pipe ?? out;
+  if (process.env['TCPLAB_READ_TRACE'] === 'pipe' && print) process.stderr.write(`tcplab: read output on the ${pipe ? 'output thread' : 'one thread'}\n`);
   try {
     if (o.w) sink = await openSink(o.w, source, o.F);
     // tshark -r … -w: packets go to the file, nothing is printed (unless -P; -w - owns stdout).
-    await runSession(source, prep, out, { sink, quietUntil, print: !o.w || (o.P === true && o.w !== '-'), onFrame: progress || stats ? (f: Frame) => { progress?.tick(f); stats?.onFrame(f); } : undefined } as Parameters<typeof runSession>[3]);
+    await runSession(source, prep, text, { sink, quietUntil, print: !o.w || (o.P === true && o.w !== '-'), onFrame: progress || stats ? (f: Frame) => { progress?.tick(f); stats?.onFrame(f); } : undefined } as Parameters<typeof runSession>[3]);
     if (stats) {
-      await stats.writeTo((s) => out.write(s));
-      await out.flush();
+      await stats.writeTo((s) => text.write(s));
+      await text.flush();
     }
+    pipe?.close();
   } catch (e) {
     progress?.stop();
     // As tshark: on a damaged capture the statistics of the frames before the damage still print.
     if (stats && isLabError(e) && e.code.startsWith('ERR_CAPTURE')) {
-      await stats.writeTo((s) => out.write(s));
-      await out.flush();
+      await stats.writeTo((s) => text.write(s));
+      await text.flush();
     }
+    try { pipe?.close(); } catch { /* the output failed: e says what went wrong first */ }
     return fail(e, EXIT_USAGE);
   }
   progress?.stop();
+}
+
+/** Whether a read of `path` prints through the output thread (cli/read-pipe.ts). */
+function usePipe(path: string): boolean {
+  const env = process.env['TCPLAB_READ_PIPE'];
+  if (env === '0') return false;
+  if (env === '1') return true;
+  if (path === '-') return false;
+  try {
+    return statSync(path).size >= PIPE_MIN_BYTES;
+  } catch {
+    return false;
+  }
 }
 
 /** One line on stderr and the exit status: 2 for bad input (and capture damage), else 1. */

@@ -7,15 +7,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { BufferCaptureReader } from '../../src/wire/source.js';
-import { PcapngWriter } from '../../src/wire/pcapng-writer.js';
-import type { CaptureInterface } from '../../src/wire/record.js';
+import { mergeFixtures } from './merged-fixtures.js';
 import { parallelThreads } from '../../src/cli/read-parallel.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -35,25 +32,8 @@ function run(args: string[], batch = 61, trace = false): { code: number | null; 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tcplab-par-'));
   merged = join(dir, 'all.pcapng');
-  const interfaces: CaptureInterface[] = [];
-  const out = createWriteStream(merged);
-  const w = new PcapngWriter(out, { interfaces, tsDigits: 9 });
-  for (const name of readdirSync(fixtures).sort()) {
-    if (!/\.(pcap|pcapng|cap)(\.gz)?$/.test(name) || name.includes('mptcp') || name === 'analysis-e5.pcap') continue; // MPTCP: tested below
-    const reader = new BufferCaptureReader(readFileSync(join(fixtures, name)), name);
-    const base = interfaces.length;
-    try {
-      for (const r of reader) {
-        while (interfaces.length < base + reader.info.interfaces.length) interfaces.push({ ...reader.info.interfaces[interfaces.length - base]! });
-        await w.write({ ...r, ifIndex: base + r.ifIndex, comments: [] });
-        frames++;
-      }
-    } catch {
-      // A damaged fixture: keep the records before the damage.
-    }
-  }
-  await w.end();
-  if (!out.closed) await once(out, 'close');
+  // MPTCP: tested below.
+  frames = await mergeFixtures(merged, (name) => name.includes('mptcp') || name === 'analysis-e5.pcap');
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
