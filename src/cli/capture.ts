@@ -50,12 +50,12 @@ export function registerCapture(program: Command): void {
     .option('-D', 'print the list of interfaces and exit (as tshark -D)');
   addStatsOptions(addShowOptions(cmd), { explainFilter: false }).action(async (o: CaptureOptions) => {
     if (o.D === true) return listInterfaces();
-    let prep: ReturnType<typeof prepareOutput>;
+    let prep: Awaited<ReturnType<typeof prepareOutput>>;
     let durationSec: number | undefined;
     let stats: ReadStats | undefined;
     try {
       if (!o.i) throw new LabError('ERR_USAGE', 'capture: -i IFACE is required');
-      prep = prepareOutput(o);
+      prep = await prepareOutput(o);
       durationSec = parseAutostop(o.a);
       // -z statistics (printed when the capture stops) and --explain: src/cli/read-stats.ts.
       stats = wantsStats(o) ? (await import('./read-stats.js')).ReadStats.from(o) : undefined;

@@ -121,7 +121,7 @@ export async function runParallelRead(path: string, o: ShowOptions, threads: num
       w.on('exit', (code) => { if (code !== 0) crash ??= new Error(`read worker exited with status ${code}`); poke(); });
       workers.push(w);
     }
-    const { filter, printer, limit } = prepareOutput(o);
+    const { filter, printer, limit } = await prepareOutput(o);
     const session = new Session(source);
     const sharder = new Sharder();
     const lines = new LineBatchWriter();

@@ -16,6 +16,8 @@ import type { CaptureSource } from '../wire/open.js';
 import type { CaptureInfo } from '../wire/record.js';
 import type { Timestamp } from '../util/time.js';
 import { prepareOutput, type ShowOptions } from './read.js';
+import type { CompiledFilter } from '../filter/index.js';
+import type { Printer } from '../present/printer.js';
 
 export interface ReadWorkerJob {
   opts: ShowOptions;
@@ -34,7 +36,9 @@ export type ReadWorkerMessage = LineBatch & { k: number; tracked: number; /** Ti
 
 function run(job: ReadWorkerJob): void {
   const port = parentPort!;
-  const { filter, printer } = prepareOutput(job.opts);
+  // The listener is attached at once; batches wait for the printer in arrival order (promise
+  // reactions run in the order they were registered).
+  const prepared = prepareOutput(job.opts);
   let info: CaptureInfo = { format: 'pcap', tsPrecision: 'usec', interfaces: [] };
   // Session reads only `info` from its source here: records come from the batches.
   const source: CaptureSource = {
@@ -47,6 +51,9 @@ function run(job: ReadWorkerJob): void {
   let started = false;
   let busyMs = 0;
   port.on('message', (b: ReadWorkerBatch) => {
+    void prepared.then(({ filter, printer }) => onBatch(b, filter, printer));
+  });
+  function onBatch(b: ReadWorkerBatch, filter: CompiledFilter | undefined, printer: Printer): void {
     const t = performance.now();
     info = b.info;
     if (!started) {
@@ -61,7 +68,7 @@ function run(job: ReadWorkerJob): void {
     busyMs += performance.now() - t;
     const m: ReadWorkerMessage = { k: b.k, tracked: session.trackedStreams, busyMs, ...lines.take() };
     port.postMessage(m, [m.bytes.buffer as ArrayBuffer, m.frames.buffer as ArrayBuffer, m.ends.buffer as ArrayBuffer]);
-  });
+  }
 }
 
 run(workerData as ReadWorkerJob);

@@ -11,9 +11,9 @@ import type { Writable } from 'node:stream';
 import { openCaptureFile } from '../wire/open.js';
 import type { CaptureSource } from '../wire/open.js';
 import { Session } from '../pipeline/session.js';
-import { parseFilter, type CompiledFilter } from '../filter/index.js';
-import { formatFilterError } from '../present/filter-error.js';
-import { applyFieldsOption, DEFAULT_FIELDS_OPTIONS, resolveFields, type FieldsOptions } from '../present/fields-out.js';
+import type { CompiledFilter } from '../filter/index.js';
+import type { FieldsOptions } from '../present/fields-out.js';
+import type { FieldDef } from '../fields/field.js';
 import { makePrinter, type OutputFormat, type Printer } from '../present/printer.js';
 import { MAX_SUMMARY_BYTES } from '../present/summary-bytes.js';
 import { PIPE_MIN_BYTES } from './read-pipe-ring.js';
@@ -150,16 +150,25 @@ function usage(msg: string): never {
   throw new LabError('ERR_USAGE', msg);
 }
 
-/** Builds the filter and printer from the options shared by read and capture (compile once). */
-export function prepareOutput(o: ShowOptions): { filter: CompiledFilter | undefined; printer: Printer; limit: number } {
+/**
+ * Builds the filter and printer from the options shared by read and capture (compile once). The
+ * filter compiler and the field output load only when -Y, -e or -E ask for them (start-up time).
+ */
+export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledFilter | undefined; printer: Printer; limit: number }> {
   const format = (o.T ?? 'text') as OutputFormat;
   if (!['text', 'fields', 'json', 'ek'].includes(format)) usage(`Invalid -T parameter "${o.T}"; it must be one of: text, fields, json, ek`);
-  const fo: FieldsOptions = { ...DEFAULT_FIELDS_OPTIONS };
-  for (const spec of o.E) applyFieldsOption(fo, spec);
-  if (format === 'fields' && o.e.length === 0) usage('"-Tfields" was specified, but no fields were specified with "-e".');
-  const fields = o.e.length ? resolveFields(o.e) : [];
+  let fo: FieldsOptions | undefined;
+  let fields: FieldDef[] = [];
+  if (o.E.length > 0 || o.e.length > 0 || format === 'fields') {
+    const fout = await import('../present/fields-out.js');
+    fo = { ...fout.DEFAULT_FIELDS_OPTIONS };
+    for (const spec of o.E) fout.applyFieldsOption(fo, spec);
+    if (format === 'fields' && o.e.length === 0) usage('"-Tfields" was specified, but no fields were specified with "-e".');
+    if (o.e.length) fields = fout.resolveFields(o.e);
+  }
   let filter: CompiledFilter | undefined;
   if (o.Y !== undefined && o.Y.trim() !== '') {
+    const [{ parseFilter }, { formatFilterError }] = await Promise.all([import('../filter/index.js'), import('../present/filter-error.js')]);
     const r = parseFilter(o.Y);
     if (!r.ok) throw new LabError('ERR_USAGE_FILTER', formatFilterError(o.Y, r.errors[0]!));
     filter = r.filter;
@@ -172,7 +181,7 @@ export function prepareOutput(o: ShowOptions): { filter: CompiledFilter | undefi
     if (!Number.isInteger(n) || n < 0) usage(`Invalid packet count "${o.c}"`);
     if (n > 0) limit = n;
   }
-  const printer = makePrinter({ format, detail: o.V === true, hex: o.x === true, quiet: o.q === true, fields, fieldsOptions: fo });
+  const printer = await makePrinter({ format, detail: o.V === true, hex: o.x === true, quiet: o.q === true, fields, fieldsOptions: fo });
   return { filter, printer, limit };
 }
 
@@ -221,7 +230,7 @@ export type TextOutput = Pick<StdoutWriter, 'write' | 'writeFast' | 'writeFrame'
 
 export async function runSession(
   source: CaptureSource,
-  prep: ReturnType<typeof prepareOutput>,
+  prep: Awaited<ReturnType<typeof prepareOutput>>,
   out: TextOutput,
   opts: { sink?: FrameSink | undefined; print?: boolean; onFrame?: (f: Frame) => void; live?: boolean; quietUntil?: number | undefined } = {},
 ): Promise<number> {
@@ -353,7 +362,7 @@ export function registerRead(program: Command): void {
 }
 
 async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?: string }): Promise<void> {
-  let prep: ReturnType<typeof prepareOutput>;
+  let prep: Awaited<ReturnType<typeof prepareOutput>>;
   let stats: ReadStats | undefined;
   let threads: number | undefined;
   try {
@@ -361,7 +370,7 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
       threads = Number(o.threads);
       if (!Number.isInteger(threads) || threads < 1) usage(`Invalid --threads "${o.threads}": a whole number, 1 or more`);
     }
-    prep = prepareOutput(o);
+    prep = await prepareOutput(o);
     // -z statistics and --explain (src/cli/read-stats.ts): printed after the packets.
     stats = wantsStats(o) ? (await import('./read-stats.js')).ReadStats.from(o) : undefined;
     if (stats) prep = { ...prep, printer: stats.wrap(prep.printer, (o.T ?? 'text') === 'text' && o.V !== true) };

@@ -3,14 +3,14 @@
  * options, how a frame becomes text (tshark's -V / -x / -T text|fields|json|ek / -q), then formats
  * each frame with no further branching on options (compile once, run per frame). Pure: returns
  * strings, cli/ writes them.
+ *
+ * The default one-line text is built here; the other formats (present/printer-formats.ts) load
+ * only when asked for, which keeps the start-up of a plain `read` short.
  */
 import type { FieldDef, Frame } from '../fields/field.js';
+import type { FieldsOptions } from './fields-out.js';
 import { formatSummaryLine } from './columns.js';
 import { writeSummaryLine } from './summary-bytes.js';
-import { formatDetail } from './text-detail.js';
-import { formatHexDump } from './hexdump.js';
-import { type FieldsOptions, formatFieldsHeader, formatFieldsLine } from './fields-out.js';
-import { formatEk, formatEkFields, formatJsonFieldsPacket, formatJsonPacket } from './json.js';
 
 export type OutputFormat = 'text' | 'fields' | 'json' | 'ek';
 
@@ -20,7 +20,8 @@ export interface PrinterOptions {
   hex: boolean;
   quiet: boolean;
   fields: readonly FieldDef[];
-  fieldsOptions: FieldsOptions;
+  /** -E options (-T fields); DEFAULT_FIELDS_OPTIONS when undefined. */
+  fieldsOptions?: FieldsOptions | undefined;
 }
 
 export interface Printer {
@@ -38,35 +39,10 @@ export interface Printer {
 }
 
 /** Builds the printer for a set of options. */
-export function makePrinter(o: PrinterOptions): Printer {
+export async function makePrinter(o: PrinterOptions): Promise<Printer> {
   if (o.quiet) return { head: () => '', frame: () => '', tail: () => '' };
-  switch (o.format) {
-    case 'fields':
-      return {
-        head: () => (o.fieldsOptions.header ? formatFieldsHeader(o.fields, o.fieldsOptions) + '\n' : ''),
-        frame: (f) => formatFieldsLine(f, o.fields, o.fieldsOptions) + '\n',
-        tail: () => '',
-      };
-    case 'json':
-      return {
-        head: () => '',
-        frame: o.fields.length
-          ? (f, i) => (i > 0 ? ',\n' : '[\n') + formatJsonFieldsPacket(f, o.fields)
-          : (f, i) => (i > 0 ? ',\n' : '[\n') + formatJsonPacket(f),
-        tail: (n) => (n > 0 ? '\n]\n' : '[]\n'),
-      };
-    case 'ek':
-      return { head: () => '', frame: o.fields.length ? (f) => formatEkFields(f, o.fields) : (f) => formatEk(f), tail: () => '' };
-    default:
-      break;
+  if (o.format === 'text' && !o.detail && !o.hex) {
+    return { head: () => '', frame: (f) => formatSummaryLine(f) + '\n', tail: () => '', frameBytes: writeSummaryLine };
   }
-  if (o.detail) {
-    return {
-      head: () => '',
-      frame: (f) => formatDetail(f, o.hex) + '\n' + (o.hex ? formatHexDump(f.record.data) + '\n' : ''),
-      tail: () => '',
-    };
-  }
-  if (o.hex) return { head: () => '', frame: (f) => formatHexDump(f.record.data) + '\n', tail: () => '' };
-  return { head: () => '', frame: (f) => formatSummaryLine(f) + '\n', tail: () => '', frameBytes: writeSummaryLine };
+  return (await import('./printer-formats.js')).makeFormatPrinter(o);
 }
