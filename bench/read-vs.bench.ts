@@ -4,8 +4,9 @@
  *   - `tcplab read -r F > /dev/null` (one thread, and --threads 2) vs `tcpdump -nn -r F`;
  *   - `tcplab read -r F -Y tcp.analysis.flags -T fields -e frame.number` (one thread, --threads 2)
  *     vs tshark with the same arguments (fewer rounds: it is slow) and vs tcpdump.
- * Wall time, CPU (user+sys) and peak RSS from GNU time; outputs compared (tcplab's two thread
- * settings must print the same bytes, and tshark the same frame numbers).
+ * Wall time, CPU (user+sys) and peak RSS from GNU time, stdout to /dev/null; outputs compared in
+ * one more, untimed run of each (tcplab's two thread settings must print the same bytes, and
+ * tshark the same frame numbers).
  *
  * Usage (after `npx tsc -p .`): node dist/bench/read-vs.bench.js F.pcap [rounds=5] [tshark-rounds=2]
  * F: a 300k-frame capture with loss and many connections: `bench/make-loss-capture.sh /tmp/loss300k.pcap`.
@@ -13,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,12 +33,28 @@ interface Run { wall: number; cpu: number; rssMb: number; sha: string }
 
 const timeFile = join(mkdtempSync(join(tmpdir(), 'tcplab-vs-')), 'time');
 
+/**
+ * One timed run with stdout to /dev/null (as the issue states the target: `> /dev/null`; a pipe
+ * slows tcpdump, whose 4-8 KiB stdio writes each wake the reader); `sha` is filled by shaOf.
+ */
 function once(cmd: string[]): Run {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, ...cmd], { encoding: 'buffer', maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`${cmd.join(' ')}: exit ${r.status}: ${r.stderr.toString().slice(-300)}`);
+  const devnull = openSync('/dev/null', 'w');
+  try {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, ...cmd], { stdio: ['ignore', devnull, 'pipe'] });
+    if (r.status !== 0) throw new Error(`${cmd.join(' ')}: exit ${r.status}: ${r.stderr.toString().slice(-300)}`);
+  } finally {
+    closeSync(devnull);
+  }
   const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
   const [e, u, s, m] = last.split(' ').map(Number);
-  return { wall: e!, cpu: u! + s!, rssMb: m! / 1024, sha: createHash('sha1').update(r.stdout).digest('hex').slice(0, 12) };
+  return { wall: e!, cpu: u! + s!, rssMb: m! / 1024, sha: '' };
+}
+
+/** sha1 of a command's output (an untimed run). */
+function shaOf(cmd: string[]): string {
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'buffer', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')}: exit ${r.status}`);
+  return createHash('sha1').update(r.stdout).digest('hex').slice(0, 12);
 }
 
 const median = (xs: number[]): number => {
@@ -58,6 +75,7 @@ const runs = new Map<string, Run[]>(cmds.map(([n]) => [n, []]));
 for (let i = 0; i < rounds; i++) {
   for (const [name, cmd, n] of cmds) if (i < n) runs.get(name)!.push(once(cmd));
 }
+for (const [name, cmd] of cmds) runs.get(name)![0]!.sha = shaOf(cmd);
 process.stdout.write(`file ${file}; ${rounds} interleaved rounds (tshark ${tsharkRounds}); node ${process.version}\n`);
 process.stdout.write('| command | median wall s | median CPU s | peak RSS MB | all wall s | output sha1 |\n|---|---:|---:|---:|---|---|\n');
 const med = new Map<string, number>();
