@@ -47,6 +47,9 @@ export async function run(argv: string[]): Promise<void> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     // `tcplab read x.pcap | head`: a closed stdout ends us quietly.
     if (e.code === 'EPIPE') process.exit(0);
+    // A full disk (ENOSPC), a broken device: output is being lost, so say so and stop (status 1).
+    process.stderr.write(`tcplab: cannot write to stdout: ${e.message}\n`);
+    process.exit(EXIT_FAILURE);
   });
   // `tcplab read …` loads only read's modules; anything else (help, typos) loads every command.
   const first = argv[2];

@@ -430,7 +430,8 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
       await text.flush();
     }
     try { pipe?.close(); } catch { /* the output failed: e says what went wrong first */ }
-    return fail(e, EXIT_USAGE);
+    // Bad input exits 2; stdout failing (ENOSPC…) is a runtime error, 1.
+    return fail(e, isLabError(e) && e.code === 'ERR_OUTPUT' ? EXIT_FAILURE : EXIT_USAGE);
   }
   progress?.stop();
 }

@@ -2,11 +2,12 @@
  * The output thread of `tcplab read` (src/cli/read-pipe.ts): with TCPLAB_READ_PIPE=1 the built
  * CLI prints exactly what it prints on one thread (=0) — every fixture merged into one capture,
  * with a filter, -c, -z statistics after the frames, a damaged capture (frames first, then the
- * one-line error and exit 2) — and `| head` ends it at once with status 0. Plus when it is used.
+ * one-line error and exit 2) — `| head` ends it at once with status 0, a full device is one line
+ * and status 1. Plus when it is used.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +88,19 @@ test('| head: the reader leaving ends the read at once with status 0 and nothing
   assert.equal(code, 0);
   assert.equal(err, '');
   assert.ok(Date.now() - t0 < 5000, `exit took ${Date.now() - t0} ms`);
+});
+
+test('stdout on a full device (/dev/full): one line, exit status 1, on both paths', () => {
+  for (const pipe of ['0', '1']) {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [bin, 'read', '-r', big], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', full, 'pipe'], env: { ...process.env, TCPLAB_READ_PIPE: pipe } });
+      assert.equal(r.status, 1, `TCPLAB_READ_PIPE=${pipe}: ${r.stderr}`);
+      assert.match(r.stderr, /^tcplab: cannot write to stdout: ENOSPC: no space left on device, write\n$/);
+    } finally {
+      closeSync(full);
+    }
+  }
 });
 
 test('used by default for files of 4 MiB and more, not for small ones (TCPLAB_READ_TRACE=pipe says which)', () => {
