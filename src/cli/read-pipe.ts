@@ -31,7 +31,11 @@ const RAW_CHUNK = 1 << 16;
 export class PipeWriter {
   private readonly r: RingViews;
   private readonly worker: Worker;
+  private readonly ring: Uint8Array;
+  private readonly view: DataView;
   private head = 0;
+  /** Bytes free at head as of the last look at the consumer's position (never more than real). */
+  private room = 0;
   private published = 0;
   private syncs = 0;
   private closed = false;
@@ -39,6 +43,8 @@ export class PipeWriter {
   constructor() {
     const sab = new SharedArrayBuffer(SAB_BYTES);
     this.r = ringViews(sab);
+    this.ring = this.r.ring;
+    this.view = this.r.view;
     this.worker = new Worker(new URL('./read-pipe-worker.js', import.meta.url), { workerData: { sab } });
     // The thread ends when told (C_DONE) or with the process; it never keeps node alive.
     this.worker.unref();
@@ -47,9 +53,10 @@ export class PipeWriter {
 
   /** The summary record of `f` (the `fill` of StdoutWriter.writeFrame is not needed here). */
   writeFrame(_fill: unknown, f: Frame): boolean {
-    this.reserve(MAX_SUMMARY_RECORD);
+    // Per frame: no atomic read of the consumer's position while the room known is enough.
+    if (this.room < MAX_SUMMARY_RECORD || (this.head & MASK) + MAX_SUMMARY_RECORD > RING_BYTES) this.reserve(MAX_SUMMARY_RECORD);
     const pos = this.head & MASK;
-    const end = encodeSummary(f, this.r.ring, this.r.view, pos);
+    const end = encodeSummary(f, this.ring, this.view, pos);
     if (end < 0) return false;
     this.advance(end - pos);
     return true;
@@ -109,6 +116,7 @@ export class PipeWriter {
 
   private advance(n: number): void {
     this.head = (this.head + n) | 0;
+    this.room -= n;
     if (((this.head - this.published) >>> 0) >= PUBLISH_BYTES) this.publish();
   }
 
@@ -129,6 +137,7 @@ export class PipeWriter {
     if (wrap) {
       this.r.view.setUint8(pos + 2, REC_WRAP);
       this.head = (this.head + (RING_BYTES - pos)) | 0;
+      this.room -= RING_BYTES - pos;
     }
   }
 
@@ -136,7 +145,8 @@ export class PipeWriter {
     const ctl = this.r.ctl;
     for (;;) {
       const tail = Atomics.load(ctl, C_TAIL);
-      if (RING_BYTES - ((this.head - tail) >>> 0) >= n) return;
+      this.room = RING_BYTES - ((this.head - tail) >>> 0);
+      if (this.room >= n) return;
       this.publish();
       Atomics.store(ctl, C_P_WAIT, 1);
       if (Atomics.load(ctl, C_TAIL) === tail) Atomics.wait(ctl, C_TAIL, tail, 200);
