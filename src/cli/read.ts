@@ -409,9 +409,13 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
   let sink: FrameSink | undefined;
   const print = !o.w || (o.P === true && o.w !== '-');
   // The default text output of a big file: lines rendered and written on a second thread.
-  const pipe = print && quietUntil === undefined && prep.printer.frameBytes !== undefined && usePipe(path)
+  const big = isBigFile(path);
+  const pipeEnv = process.env['TCPLAB_READ_PIPE'];
+  const pipe = print && quietUntil === undefined && prep.printer.frameBytes !== undefined && (pipeEnv === '1' || (pipeEnv !== '0' && big))
     ? new (await import('./read-pipe.js')).PipeWriter() : undefined;
   const text: TextOutput = pipe ?? out;
+  // A long read: give V8 feedback for the paths a capture may reach only late (cli/read-warm-up.ts).
+  if (big && process.env['TCPLAB_READ_WARMUP'] !== '0') (await import('./read-warm-up.js')).warmUpRead();
   if (process.env['TCPLAB_READ_TRACE'] === 'pipe' && print) process.stderr.write(`tcplab: read output on the ${pipe ? 'output thread' : 'one thread'}\n`);
   try {
     if (o.w) sink = await openSink(o.w, source, o.F);
@@ -436,11 +440,11 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
   progress?.stop();
 }
 
-/** Whether a read of `path` prints through the output thread (cli/read-pipe.ts). */
-function usePipe(path: string): boolean {
-  const env = process.env['TCPLAB_READ_PIPE'];
-  if (env === '0') return false;
-  if (env === '1') return true;
+/**
+ * A file of PIPE_MIN_BYTES or more: printed through the output thread (cli/read-pipe.ts) and
+ * preceded by the JIT warm-up (cli/read-warm-up.ts); both cost a few ms, worth it from there.
+ */
+function isBigFile(path: string): boolean {
   if (path === '-') return false;
   try {
     return statSync(path).size >= PIPE_MIN_BYTES;
