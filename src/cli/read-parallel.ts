@@ -23,6 +23,7 @@ import { MPTCP, NOT_TCP, Sharder } from '../pipeline/shard.js';
 import { LineBatchWriter, mergeLines, RecordBatchWriter, type LineBatch } from '../pipeline/record-batch.js';
 import type { Timestamp } from '../util/time.js';
 import type { ReadWorkerBatch, ReadWorkerJob, ReadWorkerMessage } from './read-worker.js';
+import { MAX_SUMMARY_BYTES } from '../present/summary-bytes.js';
 import { prepareOutput, type ShowOptions, type StdoutWriter } from './read.js';
 
 /** Records per batch; TCPLAB_READ_BATCH overrides it (tests use tiny batches to cross many edges). */
@@ -122,6 +123,8 @@ export async function runParallelRead(path: string, o: ShowOptions, threads: num
       workers.push(w);
     }
     const { filter, printer, limit } = await prepareOutput(o);
+    // The default text is written as bytes straight into the line batch (present/summary-bytes.ts).
+    const fb = printer.frameBytes;
     const session = new Session(source);
     const sharder = new Sharder();
     const lines = new LineBatchWriter();
@@ -191,7 +194,7 @@ export async function runParallelRead(path: string, o: ShowOptions, threads: num
         const slot = h === NOT_TCP ? 0 : h % SLOTS;
         if (slot < own || nw === 0) {
           const frame = session.frameOf(record);
-          if (!filter || filter.test(frame)) lines.add(record.frameNo, printer.frame(frame, 0));
+          if ((!filter || filter.test(frame)) && !(fb && lines.addBytes(record.frameNo, MAX_SUMMARY_BYTES, fb, frame))) lines.add(record.frameNo, printer.frame(frame, 0));
         } else {
           packs[(slot - own) % nw]!.add(record, prev);
           session.skip(record);

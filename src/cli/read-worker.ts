@@ -16,6 +16,7 @@ import type { CaptureSource } from '../wire/open.js';
 import type { CaptureInfo } from '../wire/record.js';
 import type { Timestamp } from '../util/time.js';
 import { prepareOutput, type ShowOptions } from './read.js';
+import { MAX_SUMMARY_BYTES } from '../present/summary-bytes.js';
 import type { CompiledFilter } from '../filter/index.js';
 import type { Printer } from '../present/printer.js';
 
@@ -54,6 +55,7 @@ function run(job: ReadWorkerJob): void {
     void prepared.then(({ filter, printer }) => onBatch(b, filter, printer));
   });
   function onBatch(b: ReadWorkerBatch, filter: CompiledFilter | undefined, printer: Printer): void {
+    const fb = printer.frameBytes;
     const t = performance.now();
     info = b.info;
     if (!started) {
@@ -63,7 +65,7 @@ function run(job: ReadWorkerJob): void {
     forEachRecord(b.records, (r, prev) => {
       if (prev) session.skip({ ts: prev });
       const frame = session.frameOf(r);
-      if (!filter || filter.test(frame)) lines.add(r.frameNo, printer.frame(frame, 0));
+      if ((!filter || filter.test(frame)) && !(fb && lines.addBytes(r.frameNo, MAX_SUMMARY_BYTES, fb, frame))) lines.add(r.frameNo, printer.frame(frame, 0));
     });
     busyMs += performance.now() - t;
     const m: ReadWorkerMessage = { k: b.k, tracked: session.trackedStreams, busyMs, ...lines.take() };

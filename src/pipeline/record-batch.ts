@@ -122,12 +122,33 @@ export class LineBatchWriter {
   private n = 0;
 
   add(frameNo: number, s: string): void {
-    if (this.pos + s.length * 3 > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + s.length * 3));
+    this.room(s.length * 3);
+    this.pos += this.buf.write(s, this.pos);
+    this.line(frameNo);
+  }
+
+  /**
+   * Adds a line that `fill` writes as bytes (at most `max`; the printers' frameBytes); false,
+   * with nothing added, when `fill` declines (-1) and the caller must add() the string instead.
+   */
+  addBytes<T>(frameNo: number, max: number, fill: (x: T, buf: Uint8Array, pos: number) => number, x: T): boolean {
+    this.room(max);
+    const end = fill(x, this.buf, this.pos);
+    if (end < 0) return false;
+    this.pos = end;
+    this.line(frameNo);
+    return true;
+  }
+
+  private room(n: number): void {
+    if (this.pos + n > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
       this.buf.copy(bigger, 0, 0, this.pos);
       this.buf = bigger;
     }
-    this.pos += this.buf.write(s, this.pos);
+  }
+
+  private line(frameNo: number): void {
     if (this.n === this.frames.length) {
       const f = new Int32Array(this.n * 2);
       f.set(this.frames);
