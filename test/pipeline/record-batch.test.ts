@@ -56,3 +56,20 @@ test('lines of several threads merge back into frame order', () => {
   assert.equal(merged, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((f) => `frame ${f} →\n`).join(''));
   assert.equal(mergeLines([a.take(), b.take()]).length, 0, 'take() emptied the batches');
 });
+
+test('lines written as bytes (addBytes) sit among string lines; a declined fill adds nothing', () => {
+  const w = new LineBatchWriter();
+  const fill = (n: number, buf: Uint8Array, pos: number): number => {
+    if (n % 3 === 0) return -1;
+    return pos + Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).write(`bytes ${n}\n`, pos, 'latin1');
+  };
+  for (let f = 1; f <= 6; f++) if (!w.addBytes(f, 64, fill, f)) w.add(f, `string ${f}\n`);
+  // Past the first buffer (256 KiB): the batch grows and keeps what it had.
+  for (let f = 7; f < 40_007; f++) assert.ok(w.addBytes(f, 64, (_: number, buf, pos) => pos + Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).write('xxxxxxxxx\n', pos, 'latin1'), f) === true);
+  const m = w.take();
+  assert.equal(m.frames.length, 40_006);
+  const text = Buffer.from(m.bytes).toString('latin1');
+  assert.ok(text.startsWith('bytes 1\nbytes 2\nstring 3\nbytes 4\nbytes 5\nstring 6\nxxxxxxxxx\n'));
+  assert.equal(m.ends[5], 'bytes 1\nbytes 2\nstring 3\nbytes 4\nbytes 5\nstring 6\n'.length);
+  assert.equal(m.bytes.length, m.ends[m.ends.length - 1]);
+});
