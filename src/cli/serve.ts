@@ -254,8 +254,8 @@ const STOP_MARGIN_MS = 2000;
 
 /**
  * server.stop(graceMs), bounded: if the listener or a connection has still not closed
- * STOP_MARGIN_MS after the grace period (seen once in CI with --workers 2 right after an EMFILE
- * episode: a worker's stop never resolved and the primary had to kill it), say so and go on.
+ * STOP_MARGIN_MS after the grace period, say so and go on (a shutdown never waits on a
+ * straggler for longer than the operator asked, plus a margin).
  */
 async function stopWithin(server: EchoServer, log: Logger, graceMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -319,6 +319,21 @@ async function runWorker(flags: ServeFlags): Promise<void> {
   // The primary is gone (killed -9): leave with it rather than serve unsupervised.
   process.on('disconnect', () => { void server.stop(0).then(() => process.exit(0)); });
   send({ tcplab: 'listening', port: info.port, addresses: info.addresses });
+}
+
+/**
+ * Resolves once no worker is left. Node drops a worker from cluster.workers only when it has both
+ * exited and disconnected, in whichever order those come, and emits 'exit'/'disconnect' after
+ * doing so: checking on 'exit' alone missed the case where the IPC channel closes last, and the
+ * primary then waited forever (CI: "serve exits after SIGTERM" timed out with --workers 2, twice).
+ */
+export function allWorkersGone(c: Pick<typeof cluster, 'on' | 'workers'>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const check = (): void => { if (Object.keys(c.workers ?? {}).length === 0) resolve(); };
+    c.on('exit', check);
+    c.on('disconnect', check);
+    check();
+  });
 }
 
 /** Restarts allowed within RESTART_WINDOW_MS before the primary gives up (a crash loop). */
@@ -422,11 +437,7 @@ async function runPrimary(flags: ServeFlags, n: number): Promise<void> {
   });
   stopping = true;
   log.info({ signal: sig, graceMs }, `Shutting down (${sig}): no longer accepting; waiting up to ${flags.grace} s for open connections to close`);
-  const allExited = new Promise<void>((resolve) => {
-    const check = (): void => { if (Object.keys(cluster.workers ?? {}).length === 0) resolve(); };
-    cluster.on('exit', check);
-    check();
-  });
+  const allExited = allWorkersGone(cluster);
   tell({ tcplab: 'stop', graceMs });
   // A worker that does not finish within grace + 5 s is killed.
   const killer = setTimeout(() => {
