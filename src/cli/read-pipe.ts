@@ -96,9 +96,9 @@ export class PipeWriter {
     if (s.length * 3 <= RAW_CHUNK) {
       this.reserve(RAW_HEAD + s.length * 3);
       const pos = this.head & MASK;
-      const n = Buffer.from(this.r.ring.buffer, this.r.ring.byteOffset + pos + RAW_HEAD, s.length * 3).write(s, 'utf8');
-      this.r.view.setUint8(pos + 2, REC_RAW);
-      this.r.view.setUint32(pos + 4, n, true);
+      const n = Buffer.from(this.ring.buffer, this.ring.byteOffset + pos + RAW_HEAD, s.length * 3).write(s, 'utf8');
+      this.view.setUint8(pos + 2, REC_RAW);
+      this.view.setUint32(pos + 4, n, true);
       this.advance((RAW_HEAD + n + 7) & ~7);
       return;
     }
@@ -107,9 +107,9 @@ export class PipeWriter {
       const piece = b.subarray(off, Math.min(b.length, off + RAW_CHUNK));
       this.reserve(RAW_HEAD + piece.length);
       const pos = this.head & MASK;
-      this.r.ring.set(piece, pos + RAW_HEAD);
-      this.r.view.setUint8(pos + 2, REC_RAW);
-      this.r.view.setUint32(pos + 4, piece.length, true);
+      this.ring.set(piece, pos + RAW_HEAD);
+      this.view.setUint8(pos + 2, REC_RAW);
+      this.view.setUint32(pos + 4, piece.length, true);
       this.advance((RAW_HEAD + piece.length + 7) & ~7);
     }
   }
@@ -135,7 +135,7 @@ export class PipeWriter {
     const wrap = pos + n > RING_BYTES;
     this.waitFree(wrap ? RING_BYTES - pos + n : n);
     if (wrap) {
-      this.r.view.setUint8(pos + 2, REC_WRAP);
+      this.view.setUint8(pos + 2, REC_WRAP);
       this.head = (this.head + (RING_BYTES - pos)) | 0;
       this.room -= RING_BYTES - pos;
     }

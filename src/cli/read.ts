@@ -224,10 +224,10 @@ export async function openSink(path: string, source: CaptureSource, fileType: st
   return { write: async (f) => { await w.write(f.record); }, close: async () => { await w.end(); } };
 }
 
-/** Runs a session to the end: filter, print, copy; returns the number of frames displayed. */
 /** Where runSession's text goes: stdout on this thread, or the output thread (cli/read-pipe.ts). */
 export type TextOutput = Pick<StdoutWriter, 'write' | 'writeFast' | 'writeFrame' | 'flush' | 'flushSoon'>;
 
+/** Runs a session to the end: filter, print, copy; returns the number of frames displayed. */
 export async function runSession(
   source: CaptureSource,
   prep: Awaited<ReturnType<typeof prepareOutput>>,
@@ -297,10 +297,8 @@ function collect(v: string, prev: string[]): string[] {
  * the bytes of records read (capLen + 16 per record) against the file size: exact for pcap,
  * close for pcapng, and for gzip it stops short (compressed size) — the bar is cleared at the end.
  */
-async function progressFor(path: string): Promise<{ tick(f: Frame): void; stop(): void } | undefined> {
-  if (!process.stderr.isTTY || process.stdout.isTTY || path === '-') return undefined;
-  let size = 0;
-  try { size = statSync(path).size; } catch { return undefined; }
+async function progressFor(size: number): Promise<{ tick(f: Frame): void; stop(): void } | undefined> {
+  if (!process.stderr.isTTY || process.stdout.isTTY) return undefined;
   if (size < 32 << 20) return undefined;
   const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
@@ -384,7 +382,8 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
     return fail(e, EXIT_USAGE);
   }
   const out = new StdoutWriter();
-  const progress = await progressFor(path);
+  const size = fileSize(path);
+  const progress = await progressFor(size);
   let quietUntil: number | undefined;
   const parallel = threads !== undefined && threads > 1 ? await import('./read-parallel.js') : undefined;
   const workers = parallel ? parallel.parallelThreads(path, o, threads, progress !== undefined || stats !== undefined) : 0;
@@ -409,7 +408,7 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
   let sink: FrameSink | undefined;
   const print = !o.w || (o.P === true && o.w !== '-');
   // The default text output of a big file: lines rendered and written on a second thread.
-  const big = isBigFile(path);
+  const big = size >= PIPE_MIN_BYTES;
   const pipeEnv = process.env['TCPLAB_READ_PIPE'];
   const pipe = print && quietUntil === undefined && prep.printer.frameBytes !== undefined && (pipeEnv === '1' || (pipeEnv !== '0' && big))
     ? new (await import('./read-pipe.js')).PipeWriter() : undefined;
@@ -424,7 +423,7 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
   try {
     if (o.w) sink = await openSink(o.w, source, o.F);
     // tshark -r … -w: packets go to the file, nothing is printed (unless -P; -w - owns stdout).
-    await runSession(source, prep, text, { sink, quietUntil, print: !o.w || (o.P === true && o.w !== '-'), onFrame: progress || stats ? (f: Frame) => { progress?.tick(f); stats?.onFrame(f); } : undefined } as Parameters<typeof runSession>[3]);
+    await runSession(source, prep, text, { sink, quietUntil, print, onFrame: progress || stats ? (f: Frame) => { progress?.tick(f); stats?.onFrame(f); } : undefined } as Parameters<typeof runSession>[3]);
     if (stats) {
       await stats.writeTo((s) => text.write(s));
       await text.flush();
@@ -445,15 +444,17 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
 }
 
 /**
- * A file of PIPE_MIN_BYTES or more: printed through the output thread (cli/read-pipe.ts) and
- * preceded by the JIT warm-up (cli/read-warm-up.ts); both cost a few ms, worth it from there.
+ * The size of the capture file (0 for stdin or when it cannot be read: opening it says why). Files
+ * of PIPE_MIN_BYTES or more print through the output thread (cli/read-pipe.ts) after the JIT
+ * warm-up (cli/read-warm-up.ts), both worth their few ms from there; 32 MiB and more get a
+ * progress bar.
  */
-function isBigFile(path: string): boolean {
-  if (path === '-') return false;
+function fileSize(path: string): number {
+  if (path === '-') return 0;
   try {
-    return statSync(path).size >= PIPE_MIN_BYTES;
+    return statSync(path).size;
   } catch {
-    return false;
+    return 0;
   }
 }
 

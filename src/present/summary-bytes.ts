@@ -22,6 +22,7 @@ import { TCP_ACK, TCP_URG } from '../fields/tcp.js';
 import { formatIPv6 } from '../fields/format.js';
 import { formatAnalysisPrefix } from './tcp-analysis-info.js';
 import { tcpFlagNames, tcpOptionsInfo } from './info.js';
+import { be16, be32, u8at } from '../util/bytes.js';
 
 /** Bytes a rendered line can take at most, and a record (both well above what one can need). */
 export const MAX_SUMMARY_BYTES = 1024;
@@ -173,10 +174,6 @@ function simpleOptions(t: TcpHeader): boolean {
   return true;
 }
 
-function be32(d: Uint8Array, p: number): number {
-  return ((d[p]! << 24) | (d[p + 1]! << 16) | (d[p + 2]! << 8) | d[p + 3]!) >>> 0;
-}
-
 /**
  * Encodes the summary record of `f` at `pos` (MAX_SUMMARY_RECORD bytes must be free); returns the
  * position after it (a multiple of 8 past `pos`), or -1 when the string path must format the frame.
@@ -240,8 +237,8 @@ export function encodeSummary(f: Frame, b: Uint8Array, v: DataView, pos: number)
       const o = opts[i]!;
       const at = o.offset;
       switch (o.kind) {
-        case O_MSS: b[q] = O_MSS; v.setUint32(q + 1, (d[at + 2]! << 8) | d[at + 3]!, true); q += 5; break;
-        case O_WS: b[q] = O_WS; v.setUint32(q + 1, 2 ** Math.min(d[at + 2]!, 14), true); q += 5; break;
+        case O_MSS: b[q] = O_MSS; v.setUint32(q + 1, be16(d, at + 2), true); q += 5; break;
+        case O_WS: b[q] = O_WS; v.setUint32(q + 1, 2 ** Math.min(u8at(d, at + 2), 14), true); q += 5; break;
         case O_SACK_PERM: b[q++] = O_SACK_PERM; break;
         case O_SACK:
           for (let e = at + 2; e + 8 <= at + o.length; e += 8) {
