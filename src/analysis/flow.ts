@@ -18,7 +18,7 @@ export interface FlowKey {
 }
 
 /** Which IP header carries the TCP segment: the innermost one before 'tcp' in the layer list. */
-function innerIp(pkt: DecodedPacket): 'ip' | 'ipv6' | undefined {
+export function innerIp(pkt: DecodedPacket): 'ip' | 'ipv6' | undefined {
   const ls = pkt.layers;
   for (let i = ls.length - 1; i >= 0; i--) {
     const l = ls[i];

@@ -16,7 +16,8 @@
  */
 import type { CaptureRecord } from '../wire/record.js';
 import type { DecodedPacket, TcpHeader } from '../decode/packet.js';
-import { flowKeyOf, tcpPacketOf } from './flow.js';
+import { flowKeyOf, innerIp, tcpPacketOf } from './flow.js';
+import { Conv4Table } from './conv-table.js';
 import { seqAdd, seqGt, seqLe, seqLt, seqGe, seqSub } from './seq.js';
 import { TcpFlow, TcpStream } from './tcp-stream.js';
 import { MptcpTracker } from './mptcp.js';
@@ -127,6 +128,8 @@ function emptySackThrows(th: TcpHeader, relAck: number): boolean {
 export const DEFAULT_MAX_STREAMS = 100_000;
 
 export class TcpAnalyzer {
+  /** Conversations over IPv4 (numeric keys), and over anything else (string keys, flow.ts). */
+  private readonly streams4 = new Conv4Table<TcpStream>();
   private readonly streams = new Map<string, TcpStream>();
   private nextIndex = 0;
   /** LRU list by last activity: head = least recently active. */
@@ -169,8 +172,35 @@ export class TcpAnalyzer {
     // tshark reads seq, ack, flags and window before anything else: without those 16 bytes the
     // TCP dissection stops (exception) before the conversation lookup.
     if (th.hdrAvailable < 16) return undefined;
-    const fk = flowKeyOf(record, ipPkt, th.srcPort, th.dstPort);
-    if (fk === undefined) return undefined;
+    // §2.1 the conversation key: numbers for IPv4 (the common case), a string otherwise.
+    const sp = th.srcPort;
+    const dp = th.dstPort;
+    let key = '';
+    let ka = 0;
+    let kb = 0;
+    let kp = 0;
+    let srcIsFlow1: boolean;
+    const which = innerIp(ipPkt);
+    const ip4 = ipPkt.ip4;
+    if (which === 'ip' && ip4 !== undefined) {
+      const a = ip4.src >>> 0;
+      const b = ip4.dst >>> 0;
+      srcIsFlow1 = a > b || (a === b && sp > dp);
+      if (srcIsFlow1) {
+        ka = b | 0;
+        kb = a | 0;
+        kp = (dp << 16) | sp;
+      } else {
+        ka = a | 0;
+        kb = b | 0;
+        kp = (sp << 16) | dp;
+      }
+    } else {
+      const fk = flowKeyOf(record, ipPkt, sp, dp);
+      if (fk === undefined) return undefined;
+      key = fk.key;
+      srcIsFlow1 = fk.srcIsFlow1;
+    }
     const sec = record.ts.sec;
     const nsec = record.ts.nsec;
     const frame = record.frameNo;
@@ -187,15 +217,15 @@ export class TcpAnalyzer {
     // Forget streams past their limits before looking this one up (bounded state).
     this.evict(sec, frame);
     // §2.1 find or create the conversation.
-    let s = this.streams.get(fk.key);
+    let s = key === '' ? this.streams4.get(ka, kb, kp) : this.streams.get(key);
     let isNew = false;
     if (s === undefined) {
-      s = this.createStream(fk.key, sec, nsec, frame);
+      s = this.createStream(key, ka, kb, kp, sec, nsec, frame);
       isNew = true;
     } else {
       this.touch(s, sec, frame);
     }
-    let fwd = fk.srcIsFlow1 ? s.flow1 : s.flow2;
+    let fwd = srcIsFlow1 ? s.flow1 : s.flow2;
 
     // §2.2 port reuse / retransmitted SYN.
     if ((flags & (SYN | ACK)) === SYN && fwd.baseSet) {
@@ -203,8 +233,8 @@ export class TcpAnalyzer {
         // The old conversation stays in tshark but no later packet can reach it: drop it.
         pre.previousIsn = fwd.baseSeq;
         this.drop(s);
-        s = this.createStream(fk.key, sec, nsec, frame);
-        fwd = fk.srcIsFlow1 ? s.flow1 : s.flow2;
+        s = this.createStream(key, ka, kb, kp, sec, nsec, frame);
+        fwd = srcIsFlow1 ? s.flow1 : s.flow2;
         ta.flag(TA_REUSED_PORTS);
         s.completeness = TC_SYNSENT;
       } else {
@@ -595,12 +625,20 @@ export class TcpAnalyzer {
     return initiates;
   }
 
-  private createStream(key: string, sec: number, nsec: number, frame: number): TcpStream {
+  /** A new stream under key (IPv4: key '' and the numbers ka, kb, kp). */
+  private createStream(key: string, ka: number, kb: number, kp: number, sec: number, nsec: number, frame: number): TcpStream {
     // At the cap, the least recently active stream makes room.
     while (this.count >= this.maxStreams && this.head !== undefined) this.drop(this.head);
     const s = new TcpStream(this.nextIndex++, key, sec, nsec);
     s.lastFrame = frame;
-    this.streams.set(key, s);
+    if (key === '') {
+      s.ka = ka;
+      s.kb = kb;
+      s.kp = kp;
+      this.streams4.set(ka, kb, kp, s);
+    } else {
+      this.streams.set(key, s);
+    }
     this.count++;
     this.append(s);
     return s;
@@ -646,7 +684,11 @@ export class TcpAnalyzer {
 
   private drop(h: TcpStream): void {
     this.unlink(h);
-    if (this.streams.get(h.key) === h) this.streams.delete(h.key);
+    if (h.key === '') {
+      if (this.streams4.get(h.ka, h.kb, h.kp) === h) this.streams4.delete(h.ka, h.kb, h.kp);
+    } else if (this.streams.get(h.key) === h) {
+      this.streams.delete(h.key);
+    }
     this.count--;
   }
 }

@@ -79,6 +79,14 @@ export class TcpStream {
   prev: TcpStream | undefined = undefined;
   next: TcpStream | undefined = undefined;
 
+  /**
+   * The conversation key: for IPv4 the three numbers of the analysis' Conv4Table (key is ''),
+   * otherwise the string of analysis/flow.ts flowKeyOf.
+   */
+  ka = 0;
+  kb = 0;
+  kp = 0;
+
   constructor(readonly index: number, readonly key: string, sec: number, nsec: number) {
     this.tsFirstSec = sec;
     this.tsFirstNsec = nsec;

@@ -415,10 +415,12 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
   const text: TextOutput = pipe ?? out;
   // A long read: give V8 feedback for the paths a capture may reach only late (cli/read-warm-up.ts).
   if (big && process.env['TCPLAB_READ_WARMUP'] !== '0') (await import('./read-warm-up.js')).warmUpRead();
-  // With the output thread busy too, V8's parallel scavenges wait for helper threads that compete
-  // for the same cores; one-task scavenges (a flag V8 reads at each scavenge) were 3-4 % faster
-  // on a 300k-frame read here (0.74 vs 0.77 s, 11 interleaved rounds). TCPLAB_READ_GC=parallel keeps them.
-  if (pipe && process.env['TCPLAB_READ_GC'] !== 'parallel') (await import('node:v8')).setFlagsFromString('--no-parallel-scavenge');
+  // A long read: V8's parallel scavenges of this small young generation cost more in helper
+  // threads' start-up and hand-off than they share (and the output thread wants a core too);
+  // one-task scavenges (a flag V8 reads at each scavenge) were 3-4 % faster on a 300k-frame read
+  // here, both the text through the output thread (0.74 vs 0.77 s, 11 interleaved rounds) and the
+  // flags filter (0.61 vs 0.63 s, 11 rounds). TCPLAB_READ_GC=parallel keeps them.
+  if ((pipe || big) && process.env['TCPLAB_READ_GC'] !== 'parallel') (await import('node:v8')).setFlagsFromString('--no-parallel-scavenge');
   if (process.env['TCPLAB_READ_TRACE'] === 'pipe' && print) process.stderr.write(`tcplab: read output on the ${pipe ? 'output thread' : 'one thread'}\n`);
   try {
     if (o.w) sink = await openSink(o.w, source, o.F);

@@ -10,7 +10,7 @@
  *   type <= 1500: 802.3 length, followed by LLC: DSAP SSAP control [SNAP: OUI(3) PID(2)]
  */
 import type { DecodeState } from './state.js';
-import { MAX_VLAN_TAGS } from './state.js';
+import { MAX_VLAN_TAGS, NONE } from './state.js';
 import { decodeEtherType, decodeData } from './dispatch.js';
 
 const ETH_HDR_LEN = 14;
@@ -54,6 +54,7 @@ export function decodeVlan(s: DecodeState, tpid: number, off: number, end: numbe
   if (!s.need('vlan', off, 4, end, '802.1Q tag')) return end;
   const tci = s.u16(off);
   const type = s.u16(off + 2);
+  if (pkt.vlan === NONE) pkt.vlan = [];
   pkt.vlan.push({ offset: off, length: 4, tpid, pcp: tci >> 13, dei: (tci >> 12) & 1, id: tci & 0xfff, type });
   if (pkt.eth !== undefined) pkt.eth.type = type;
   return type <= IEEE_802_3_MAX_LEN ? decode8023(s, type, off + 4, end) : decodeEtherType(s, type, off + 4, end);

@@ -13,8 +13,8 @@
 import type { DecodedPacket, DecodeIssue, Ipv4Header, Ipv6Header, LayerId } from './packet.js';
 
 /**
- * Shared, frozen empty list for list members that are usually empty (IPv4 options, IPv6
- * extension headers, SACK blocks): decoders replace it with a fresh array before the first push,
+ * Shared, frozen empty list for list members that are usually empty (IPv4 and TCP options,
+ * IPv6 extension headers, SACK blocks, VLAN tags): decoders replace it with a fresh array before the first push,
  * which saves allocations on the hot path. Consumers must treat DecodedPacket lists as read-only.
  */
 export const NONE: never[] = Object.freeze([]) as unknown as never[];
@@ -39,7 +39,7 @@ export function newPacket(linkType: number): DecodedPacket {
     layers: [],
     linkType,
     eth: undefined,
-    vlan: [],
+    vlan: NONE,
     llc: undefined,
     sll: undefined,
     null: undefined,
@@ -65,7 +65,7 @@ export function resetPacket(pkt: DecodedPacket, linkType: number): void {
   pkt.layers.length = 0;
   pkt.linkType = linkType;
   pkt.eth = undefined;
-  if (pkt.vlan.length !== 0) pkt.vlan = [];
+  pkt.vlan = NONE;
   pkt.llc = undefined;
   pkt.sll = undefined;
   pkt.null = undefined;

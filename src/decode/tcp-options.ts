@@ -10,7 +10,7 @@
  */
 import type { DecodeState } from './state.js';
 import { NONE } from './state.js';
-import type { TcpHeader } from './packet.js';
+import type { TcpHeader, TcpOption } from './packet.js';
 
 export const TCPOPT_EOL = 0;
 export const TCPOPT_NOP = 1;
@@ -84,13 +84,35 @@ export function tcpOptionName(kind: number): string {
 }
 
 /**
+ * The options of the header being decoded, gathered here and copied into tcp.options at the end:
+ * an exact-size array (pushing to a fresh [] allocated room for 17 on every frame).
+ */
+const scratch: TcpOption[] = [];
+let count = 0;
+
+function add(o: TcpOption): void {
+  if (count < scratch.length) scratch[count] = o;
+  else scratch.push(o);
+  count++;
+}
+
+/**
  * Walks the options in [off, optEnd). `end` is the segment's reported end (options past it are
  * malformed, past the captured bytes truncated). Fills tcp.options and the parsed members.
  */
 export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, optEnd: number, end: number): void {
+  count = 0;
+  walkOptions(s, tcp, off, optEnd, end);
+  if (count > 0) tcp.options = scratch.slice(0, count);
+  // Drop the references: the scratch must not keep a packet's options alive.
+  for (let i = 0; i < count; i++) scratch[i] = NO_OPTION;
+}
+
+const NO_OPTION: TcpOption = Object.freeze({ offset: 0, length: 0, kind: -1, captured: 0 });
+
+function walkOptions(s: DecodeState, tcp: TcpHeader, off: number, optEnd: number, end: number): void {
   let p = off;
   let eolSeen = false;
-  const opts = tcp.options;
   while (p < optEnd) {
     if (!s.need('tcp', p, 1, end, 'TCP option')) return;
     const kind = s.u8at(p);
@@ -101,7 +123,7 @@ export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, op
       return;
     }
     if (kind === TCPOPT_EOL || kind === TCPOPT_NOP) {
-      opts.push({ offset: p, length: 1, kind, captured: 1 });
+      add({ offset: p, length: 1, kind, captured: 1 });
       if (kind === TCPOPT_EOL) eolSeen = true;
       p++;
       continue;
@@ -127,12 +149,12 @@ export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, op
       // whose bytes were captured before it stops (e.g. tsval without tsecr).
       if (s.pkt.truncated && p + len <= end) {
         const capEnd = s.cap < end ? s.cap : end;
-        opts.push({ offset: p, length: len, kind, captured: capEnd - p });
+        add({ offset: p, length: len, kind, captured: capEnd - p });
         parseOption(s, tcp, kind, p, len, capEnd);
       }
       return;
     }
-    opts.push({ offset: p, length: len, kind, captured: len });
+    add({ offset: p, length: len, kind, captured: len });
     parseOption(s, tcp, kind, p, len, p + len);
     p += len;
   }

@@ -55,7 +55,7 @@ function emptyTcp(off: number): TcpHeader {
     len: 0,
     capturedLen: 0,
     payloadOffset: off,
-    options: [],
+    options: NONE,
     hasLen: false,
     hdrAvailable: 0,
     mss: undefined,
