@@ -362,7 +362,7 @@ export class TcpAnalyzer {
       dsack,
       timeRelativeNs: ns(s.tsFirstSec, s.tsFirstNsec, sec, nsec),
       timeDeltaNs,
-      facts: shown && ta.flags !== 0 ? { ...this.pre } : undefined,
+      facts: shown && ta.flags !== 0 ? this.factsOf(lenKnown, s, fwd, rev, sec, nsec, seq, ack, win, flags) : undefined,
     };
     return result;
   }
@@ -374,7 +374,9 @@ export class TcpAnalyzer {
   ): void {
     const ta = this.ta;
     const noSfr = (flags & SFR) === 0;
-    this.notePreState(s, fwd, rev, sec, nsec, seq, ack, len, win, flags);
+    // The two numbers of the pre-state (for --explain) that step L changes before the last check.
+    const peerDupAcks = rev.dupAckNum;
+    const peerMaxSeq = rev.maxSeqToBeAcked;
 
     // A. bytes-in-flight re-enable.
     if ((flags & ACK) !== 0) rev.validBif = true;
@@ -474,6 +476,14 @@ export class TcpAnalyzer {
       }
     }
 
+    // The numbers the checks decided on, for a flagged frame only (nothing above changed them
+    // but step L, whose two are restored).
+    if (ta.flags !== 0) {
+      this.notePreState(s, fwd, rev, sec, nsec, seq, ack, len, win, flags);
+      this.pre.peerDupAcks = peerDupAcks;
+      this.pre.peerMaxSeq = peerMaxSeq === 0 ? -1 : seqSub(peerMaxSeq, rev.baseSeq);
+    }
+
     // N. record the segment.
     let nextSeqPkt = seqAdd(seq, len);
     if ((len > 0 || (flags & (SYN | FIN)) !== 0) && fwd.segments.length < MAX_UNACKED) {
@@ -552,7 +562,19 @@ export class TcpAnalyzer {
     }
   }
 
-  /** Snapshot of the numbers the checks below decide on (for --explain). */
+  /**
+   * A copy of the pre-state of a flagged frame. When the sequence analysis did not run (tcp.len
+   * unknown: only port reuse can flag it) the state is still as before the frame: read it now.
+   */
+  private factsOf(
+    lenKnown: boolean, s: TcpStream, fwd: TcpFlow, rev: TcpFlow, sec: number, nsec: number, seq: number, ack: number, win: number,
+    flags: number,
+  ): TcpFlagFacts {
+    if (!lenKnown) this.notePreState(s, fwd, rev, sec, nsec, seq, ack, 0, win, flags);
+    return { ...this.pre };
+  }
+
+  /** Snapshot of the numbers the checks decide on (for --explain). */
   private notePreState(
     s: TcpStream, fwd: TcpFlow, rev: TcpFlow, sec: number, nsec: number, seq: number, ack: number, len: number, win: number,
     flags: number,
