@@ -103,9 +103,23 @@ function add(o: TcpOption): void {
 export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, optEnd: number, end: number): void {
   count = 0;
   walkOptions(s, tcp, off, optEnd, end);
-  if (count > 0) tcp.options = scratch.slice(0, count);
+  if (count > 0) tcp.options = exactCopy();
   // Drop the references: the scratch must not keep a packet's options alive.
   for (let i = 0; i < count; i++) scratch[i] = NO_OPTION;
+}
+
+/** The gathered options as an array literal (inline allocation; slice() is a builtin call). */
+function exactCopy(): TcpOption[] {
+  const o = scratch;
+  switch (count) {
+    case 1: return [o[0]!];
+    case 2: return [o[0]!, o[1]!];
+    case 3: return [o[0]!, o[1]!, o[2]!];
+    case 4: return [o[0]!, o[1]!, o[2]!, o[3]!];
+    case 5: return [o[0]!, o[1]!, o[2]!, o[3]!, o[4]!];
+    case 6: return [o[0]!, o[1]!, o[2]!, o[3]!, o[4]!, o[5]!];
+    default: return o.slice(0, count);
+  }
 }
 
 const NO_OPTION: TcpOption = Object.freeze({ offset: 0, length: 0, kind: -1, captured: 0 });
