@@ -116,6 +116,7 @@ function segmentLengthKnown(th: TcpHeader): boolean {
  * (its first stored right edge is 0, "below" the ack): an exception that ends the dissection.
  */
 function emptySackThrows(th: TcpHeader, relAck: number): boolean {
+  if ((th.optionKinds & (1 << 5)) === 0 || th.sack.length !== 0) return false;
   const opts = th.options;
   for (let i = 0; i < opts.length; i++) {
     const o = opts[i]!;
@@ -180,8 +181,9 @@ export class TcpAnalyzer {
     let kb = 0;
     let kp = 0;
     let srcIsFlow1: boolean;
-    const which = innerIp(ipPkt);
     const ip4 = ipPkt.ip4;
+    // Without an IPv6 header the innermost IP header can only be the IPv4 one.
+    const which = ipPkt.ip6 === undefined ? (ip4 !== undefined ? 'ip' : undefined) : innerIp(ipPkt);
     if (which === 'ip' && ip4 !== undefined) {
       const a = ip4.src >>> 0;
       const b = ip4.dst >>> 0;
@@ -297,7 +299,7 @@ export class TcpAnalyzer {
       // §6.1 step 10: options (window scale; SACK blocks relative to the peer's base, D-SACK;
       // MPTCP connection lookup).
       if (th.wscale !== undefined) fwd.winScale = Math.min(th.wscale, 14);
-      const mptcpBits = th.options.length > 0 ? this.mptcp.noteOptions(record.data, th.options, s, fwd, rev) : -1;
+      const mptcpBits = (th.optionKinds & (1 << 30)) !== 0 ? this.mptcp.noteOptions(record.data, th.options, s, fwd, rev) : -1;
       const blocks = th.sack;
       if (blocks.length > 0) {
         const base = rev.baseSeq;

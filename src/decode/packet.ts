@@ -219,6 +219,8 @@ export interface TcpHeader extends Span {
   /** Offset of the payload in record.data. */
   payloadOffset: number;
   options: TcpOption[];
+  /** Bit k set when `options` holds an option of kind k < 32 (MPTCP 30, SACK 5: tested per frame). */
+  optionKinds: number;
   /**
    * tcp.len is known: false inside a fragmented datagram, inside an ICMP error, and when the
    * segment is shorter than its header (Wireshark then shows no tcp.len). `len` is 0 then.

@@ -104,8 +104,14 @@ export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, op
   count = 0;
   walkOptions(s, tcp, off, optEnd, end);
   if (count > 0) tcp.options = exactCopy();
-  // Drop the references: the scratch must not keep a packet's options alive.
-  for (let i = 0; i < count; i++) scratch[i] = NO_OPTION;
+  // Drop the references (the scratch must not keep a packet's options alive); note the kinds.
+  let kinds = 0;
+  for (let i = 0; i < count; i++) {
+    const k = scratch[i]!.kind;
+    if (k < 32) kinds |= 1 << k;
+    scratch[i] = NO_OPTION;
+  }
+  tcp.optionKinds = kinds;
 }
 
 /** The gathered options as an array literal (inline allocation; slice() is a builtin call). */

@@ -56,6 +56,7 @@ function emptyTcp(off: number): TcpHeader {
     capturedLen: 0,
     payloadOffset: off,
     options: NONE,
+    optionKinds: 0,
     hasLen: false,
     hdrAvailable: 0,
     mss: undefined,

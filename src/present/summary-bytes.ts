@@ -191,8 +191,7 @@ export function encodeSummary(f: Frame, b: Uint8Array, v: DataView, pos: number)
   // The string path cuts Info at 4095 characters; such lines are left to it.
   if (prefix.length + optText.length > 600) return -1;
   const d = f.record.data;
-  let mptcp = 0;
-  for (let i = 0; i < t.options.length; i++) if (t.options[i]!.kind === 30) mptcp = 1;
+  const mptcp = (t.optionKinds & (1 << 30)) !== 0 ? 1 : 0;
 
   v.setUint8(pos + R_KIND, REC_SUMMARY);
   v.setUint8(pos + R_DIGITS, f.tsDigits);
