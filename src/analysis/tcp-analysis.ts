@@ -41,6 +41,8 @@ const FAST_RT_NS = 20_000_000;
 /** Out-of-order threshold when no iRTT is known. */
 const OOO_DEFAULT_NS = 3_000_000;
 const DUPACK_NEUTRAL = 0xffffffff;
+/** A direction's pool of ACKed segment objects is dropped when longer than this and idle. */
+const MAX_POOLED = 64;
 const EMPTY: readonly number[] = Object.freeze([]) as readonly number[];
 
 export interface TcpAnalyzerOptions {
@@ -469,8 +471,8 @@ export class TcpAnalyzer {
           ta.flag(TA_RETRANSMISSION);
           ta.rtoNs = ns(fwd.nextSeqSec, fwd.nextSeqNsec, sec, nsec);
           ta.rtoFrame = fwd.nextSeqFrame;
-          const oldest = fwd.segments[0];
-          if (oldest !== undefined) {
+          if (fwd.nSegs > 0) {
+            const oldest = fwd.segments[0]!;
             ta.rtoNs = ns(oldest.sec, oldest.nsec, sec, nsec);
             ta.rtoFrame = oldest.frame;
           }
@@ -488,9 +490,21 @@ export class TcpAnalyzer {
 
     // N. record the segment.
     let nextSeqPkt = seqAdd(seq, len);
-    if ((len > 0 || (flags & (SYN | FIN)) !== 0) && fwd.segments.length < MAX_UNACKED) {
+    if ((len > 0 || (flags & (SYN | FIN)) !== 0) && fwd.nSegs < MAX_UNACKED) {
       if ((flags & (SYN | FIN)) !== 0) nextSeqPkt = seqAdd(nextSeqPkt, 1);
-      fwd.segments.push({ frame, seq, nextSeq: nextSeqPkt, sec, nsec });
+      const segs = fwd.segments;
+      const n = fwd.nSegs;
+      if (n < segs.length) {
+        const seg = segs[n]!;
+        seg.frame = frame;
+        seg.seq = seq;
+        seg.nextSeq = nextSeqPkt;
+        seg.sec = sec;
+        seg.nsec = nsec;
+      } else {
+        segs.push({ frame, seq, nextSeq: nextSeqPkt, sec, nsec });
+      }
+      fwd.nSegs = n + 1;
     }
     const zwp = (ta.flags & TA_ZERO_WINDOW_PROBE) !== 0;
     // O. highest nextseq.
@@ -511,9 +525,11 @@ export class TcpAnalyzer {
     fwd.lastSegmentFlags = ta.has ? ta.flags : 0;
 
     // R. ACK processing over the peer's unacked segments (§7): oldest exact match wins.
+    // Segments that stay are swapped to the front, the ACKed ones behind them (the pool).
     const segs = rev.segments;
+    const nRev = rev.nSegs;
     let w = 0;
-    for (let i = 0; i < segs.length; i++) {
+    for (let i = 0; i < nRev; i++) {
       const seg = segs[i]!;
       if (ack === seg.nextSeq) {
         if (ta.acksFrame === 0) {
@@ -524,17 +540,25 @@ export class TcpAnalyzer {
         continue;
       }
       if (seqGt(ack, seg.seq) && seqLe(ack, seg.nextSeq)) seg.seq = ack;
-      if (seqGt(seg.nextSeq, ack)) segs[w++] = seg;
+      if (seqGt(seg.nextSeq, ack)) {
+        if (w !== i) {
+          segs[i] = segs[w]!;
+          segs[w] = seg;
+        }
+        w++;
+      }
     }
-    if (w !== segs.length) segs.length = w;
+    rev.nSegs = w;
+    if (w === 0 && segs.length > MAX_POOLED) rev.segments = [];
 
     // S. bytes in flight and push bytes (§8.1, §8.2).
     const own = fwd.segments;
-    if (len !== 0 && own.length > 0 && fwd.validBif) {
+    const nOwn = fwd.nSegs;
+    if (len !== 0 && nOwn > 0 && fwd.validBif) {
       const base = fwd.baseSeq;
-      let first = seqSub(own[own.length - 1]!.seq, base);
-      let last = seqSub(own[own.length - 1]!.nextSeq, base);
-      for (let i = 0; i < own.length; i++) {
+      let first = seqSub(own[nOwn - 1]!.seq, base);
+      let last = seqSub(own[nOwn - 1]!.nextSeq, base);
+      for (let i = 0; i < nOwn; i++) {
         const seg: UnackedSegment = own[i]!;
         const hi = seqSub(seg.nextSeq, base);
         const lo = seqSub(seg.seq, base);

@@ -37,8 +37,14 @@ export class TcpFlow {
   nextSeqSec = 0;
   nextSeqNsec = 0;
   maxSeqToBeAcked = 0;
-  /** Unacked segments, oldest first (Wireshark keeps newest first; the walk order is reversed). */
+  /**
+   * Unacked segments, oldest first (Wireshark keeps newest first; the walk order is reversed):
+   * the first nSegs entries. Entries from nSegs on are ACKed segment objects kept for reuse (a
+   * pool, so a steady exchange allocates none); tcp-analysis.ts drops the pool when it grows
+   * past a few dozen while nothing is unacked.
+   */
   segments: UnackedSegment[] = [];
+  nSegs = 0;
   lastSegmentFlags = 0;
   validBif = true;
   pushBytesSent = 0;
