@@ -101,6 +101,18 @@ function add(o: TcpOption): void {
  * malformed, past the captured bytes truncated). Fills tcp.options and the parsed members.
  */
 export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, optEnd: number, end: number): void {
+  // Linux's data segments carry exactly NOP, NOP, Timestamps: whole, they decode to the same
+  // three option spans at a given offset every time, so one frozen list per offset serves them
+  // all (what the walk below would build, without the walk: ~6 % of a flags-filter read).
+  const u = s.u8;
+  if (optEnd - off === 12 && optEnd <= s.cap && optEnd <= end
+    && u[off] === TCPOPT_NOP && u[off + 1] === TCPOPT_NOP && u[off + 2] === TCPOPT_TIMESTAMP && u[off + 3] === 10) {
+    tcp.tsval = s.u32(off + 4);
+    tcp.tsecr = s.u32(off + 8);
+    tcp.options = nopNopTimestamps(off);
+    tcp.optionKinds = NOP_NOP_TS_KINDS;
+    return;
+  }
   count = 0;
   walkOptions(s, tcp, off, optEnd, end);
   if (count > 0) tcp.options = exactCopy();
@@ -112,6 +124,23 @@ export function decodeTcpOptions(s: DecodeState, tcp: TcpHeader, off: number, op
     scratch[i] = NO_OPTION;
   }
   tcp.optionKinds = kinds;
+}
+
+const NOP_NOP_TS_KINDS = (1 << TCPOPT_NOP) | (1 << TCPOPT_TIMESTAMP);
+/** Frozen [NOP, NOP, Timestamps] lists by option offset (a few in practice; at most 1024 kept). */
+const nopNopTs = new Map<number, readonly TcpOption[]>();
+
+function nopNopTimestamps(off: number): TcpOption[] {
+  let list = nopNopTs.get(off);
+  if (list === undefined) {
+    list = Object.freeze([
+      Object.freeze({ offset: off, length: 1, kind: TCPOPT_NOP, captured: 1 }),
+      Object.freeze({ offset: off + 1, length: 1, kind: TCPOPT_NOP, captured: 1 }),
+      Object.freeze({ offset: off + 2, length: 10, kind: TCPOPT_TIMESTAMP, captured: 10 }),
+    ]);
+    if (nopNopTs.size < 1024) nopNopTs.set(off, list);
+  }
+  return list as TcpOption[];
 }
 
 /** The gathered options as an array literal (inline allocation; slice() is a builtin call). */

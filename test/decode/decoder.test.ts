@@ -505,3 +505,31 @@ test('decode(record) uses linkType, data and origLen of the record; decodeInto r
   assert.equal(q.truncated, false);
   assert.equal(q.tcp!.len, 10);
 });
+
+test('NOP, NOP, Timestamps (the shared fast path) decodes as the option walk does', () => {
+  const ts = [1, 1, 8, 10, ...u32(0xdeadbeef), ...u32(7)];
+  // The same three options with an EOL after them (16 bytes: the general walk) for reference.
+  const fast = dec.decodeBytes(LT_ETH, eth(0x0800, ipv4(tcp({ options: ts, payload: payload10 }))));
+  const walk = dec.decodeBytes(LT_ETH, eth(0x0800, ipv4(tcp({ options: [...ts, 0, 0, 0, 0], payload: payload10 }))));
+  const t = fast.tcp!, w = walk.tcp!;
+  assert.deepEqual(t.options.map(o => [o.offset, o.length, o.kind, o.captured]), [[54, 1, 1, 1], [55, 1, 1, 1], [56, 10, 8, 10]]);
+  assert.deepEqual(t.options, w.options.slice(0, 3));
+  assert.equal(t.tsval, 0xdeadbeef);
+  assert.equal(t.tsecr, 7);
+  assert.equal(t.optionKinds, (1 << 1) | (1 << 8));
+  assert.equal(w.optionKinds, (1 << 0) | (1 << 1) | (1 << 8));
+  assert.equal(t.len, 10);
+  assert.deepEqual(fast.issues, []);
+  // Another frame at the same offset shares the (frozen) list; the values are its own.
+  const again = dec.decodeBytes(LT_ETH, eth(0x0800, ipv4(tcp({ options: [1, 1, 8, 10, ...u32(1), ...u32(2)] }))));
+  assert.equal(again.tcp!.options, t.options);
+  assert.ok(Object.isFrozen(t.options) && Object.isFrozen(t.options[2]));
+  assert.equal(again.tcp!.tsval, 1);
+  // Cut by the snaplen inside the timestamp: not the fast path; tsval kept, tsecr not, truncated.
+  const bytes = eth(0x0800, ipv4(tcp({ options: ts })));
+  const cut = dec.decodeBytes(LT_ETH, bytes.subarray(0, 64), bytes.length);
+  assert.equal(cut.truncated, true);
+  assert.equal(cut.tcp!.tsval, 0xdeadbeef);
+  assert.equal(cut.tcp!.tsecr, undefined);
+  assert.notEqual(cut.tcp!.options, t.options);
+});
