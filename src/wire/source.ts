@@ -40,6 +40,12 @@ export interface StreamSourceOptions {
   name: string;
   /** Called by close() (e.g. destroy a file stream, kill a child). */
   onClose?: () => void;
+  /**
+   * A synchronous read of the next chunk (null at the end), for regular files: then records are
+   * parsed through without waiting for the event loop, and `chunks` is only used if this is
+   * dropped (gzip input is unwrapped from `chunks`). Throws what the read throws.
+   */
+  readSync?: () => Uint8Array | null;
 }
 
 const EMPTY_DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
@@ -73,12 +79,14 @@ class StreamCaptureSource implements CaptureSource, AsyncIterator<CaptureRecord>
   private gzip = false;
   private readonly name: string;
   private readonly onClose: (() => void) | undefined;
+  private readSync: (() => Uint8Array | null) | undefined;
   private gunzip: ReturnType<typeof createGunzip> | undefined;
 
   constructor(chunks: AsyncIterable<Uint8Array | string>, opts: StreamSourceOptions) {
     this.it = chunks[Symbol.asyncIterator]();
     this.name = opts.name;
     this.onClose = opts.onClose;
+    this.readSync = opts.readSync;
   }
 
   async start(): Promise<void> {
@@ -106,11 +114,33 @@ class StreamCaptureSource implements CaptureSource, AsyncIterator<CaptureRecord>
   nextSync(): CaptureRecord | undefined {
     if (this.parser === undefined || this.finished) return undefined;
     try {
-      return this.parser.next(this.q);
+      const r = this.parser.next(this.q);
+      if (r !== undefined || this.readSync === undefined) return r;
+      // A regular file: read on until a record is whole (the end is left to next()).
+      while (this.pullSync()) {
+        const more = this.parser.next(this.q);
+        if (more !== undefined) return more;
+      }
+      return undefined;
     } catch (e) {
       this.finish();
       throw e;
     }
+  }
+
+  /** Pushes the next chunk of a synchronous input; false at its end (or when there is none). */
+  private pullSync(): boolean {
+    const read = this.readSync;
+    if (read === undefined || this.closed) return false;
+    let c: Uint8Array | null;
+    try {
+      c = read();
+    } catch (e) {
+      throw this.ioError(e);
+    }
+    if (c === null) return false;
+    this.q.push(c);
+    return true;
   }
 
   next(): Promise<IteratorResult<CaptureRecord>> {
@@ -170,6 +200,7 @@ class StreamCaptureSource implements CaptureSource, AsyncIterator<CaptureRecord>
   /** Pushes the next chunk into the queue; false at end of input (or after close()). */
   private async pull(): Promise<boolean> {
     if (this.closed) return false;
+    if (this.readSync !== undefined) return this.pullSync();
     let r: IteratorResult<Uint8Array | string>;
     try {
       r = await this.it.next();
@@ -184,6 +215,8 @@ class StreamCaptureSource implements CaptureSource, AsyncIterator<CaptureRecord>
 
   /** Replaces the chunk iterator by a gunzip of (queued bytes + the rest of the input). */
   private unwrapGzip(): void {
+    // The compressed bytes come through the chunk stream (read from where the reads stopped).
+    this.readSync = undefined;
     const q = this.q;
     const pending = q.length > 0 ? q.take(q.length) : undefined;
     const rest = this.it;

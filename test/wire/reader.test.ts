@@ -6,7 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
 import { openCaptureFile, openCaptureStream, BufferCaptureReader } from '../../src/wire/open.js';
+import type { CaptureRecord } from '../../src/wire/record.js';
 import { asGolden, atOffset, chunked, drain, drainSync, fixture, fixtureBytes, goldenFixtures, goldenRow, readGolden, withTimeout } from './support.js';
 
 const names = goldenFixtures();
@@ -113,6 +118,61 @@ test('close() in the middle of iteration ends it', async () => {
   const again = await src[Symbol.asyncIterator]().next();
   assert.equal(again.done, true);
   assert.equal(n, 3);
+});
+
+test('a regular file is read synchronously: nextSync() hands over every record, the same as a stream of it', async () => {
+  // A capture bigger than one 256 KiB read, so records straddle the reads.
+  const one = fixtureBytes('lo-ethernet.pcap');
+  const body = one.subarray(24);
+  const copies = Math.ceil((600 << 10) / body.length);
+  const big = Buffer.concat([one.subarray(0, 24), ...Array.from({ length: copies }, () => body)]);
+  const dir = mkdtempSync(join(tmpdir(), 'tcplab-sync-'));
+  try {
+    const path = join(dir, 'big.pcap');
+    writeFileSync(path, big);
+    const src = await openCaptureFile(path);
+    const got: CaptureRecord[] = [];
+    for (let r = src.nextSync!(); r !== undefined; r = src.nextSync!()) got.push({ ...r, data: r.data.slice() });
+    // The end is reported by the iterator, with nothing left.
+    assert.equal((await src[Symbol.asyncIterator]().next()).done, true);
+    const { records, error } = await drain(await openCaptureStream(chunked(big, 4096), { name: 'big' }));
+    assert.equal(error, undefined);
+    assert.ok(got.length > 1000);
+    assert.equal(got.length, records.length);
+    assert.deepEqual(got.map((r) => [r.frameNo, r.ts.sec, r.ts.nsec, Buffer.from(r.data).toString('hex')]),
+      records.map((r) => [r.frameNo, r.ts.sec, r.ts.nsec, Buffer.from(r.data).toString('hex')]));
+    // Cut in the middle of a record: the frames before it, then the one-line error.
+    writeFileSync(path, big.subarray(0, big.length - 7));
+    const cut = await drain(await openCaptureFile(path));
+    assert.equal(cut.records.length, records.length - 1);
+    assert.match(String((cut.error as Error).message), /cut short in the middle of a packet/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a FIFO is read as a stream (a slow writer never blocks the thread)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tcplab-fifo-'));
+  try {
+    const path = join(dir, 'fifo');
+    execFileSync('mkfifo', [path]);
+    const bytes = fixtureBytes('lo-ethernet.pcap');
+    // The writer sends the header, then the rest 200 ms later; meanwhile timers must still fire.
+    const writer = spawn('sh', ['-c', `head -c 24 "$1"; sleep 0.2; tail -c +25 "$1"`, 'sh', fixture('lo-ethernet.pcap')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = createWriteStream(path);
+    writer.stdout.pipe(out);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    const src = await openCaptureFile(path);
+    const { records, error } = await drain(src);
+    clearInterval(timer);
+    assert.equal(error, undefined);
+    const ref = await drain(await openCaptureStream(chunked(bytes, 64), { name: 'ref' }));
+    assert.equal(records.length, ref.records.length);
+    assert.ok(ticks >= 3, `the event loop ran while waiting for the writer (${ticks} ticks)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an empty file is an empty capture (as in tshark)', async () => {
