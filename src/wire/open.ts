@@ -24,9 +24,10 @@ const CHUNK = 1 << 18;
  * Opens a pcap, pcapng or gzip-compressed capture file ("-" = stdin).
  *
  * A regular file is read with synchronous reads as the records are parsed: no event-loop turn
- * and no stream machinery per chunk (~5 % of a 300k-frame flags-filter read; a read from the page
- * cache takes microseconds). Anything else (a FIFO, a device) and gzip input go through a read
- * stream, so a slow writer never blocks the thread.
+ * and no stream machinery per chunk (a 300k-frame flags-filter read 0.50 -> 0.47 s; a read-ahead
+ * on libuv's threads measured no better, BENCHMARKS.md "read: session 5"). Anything else (a FIFO,
+ * a device) goes through a read stream, opened asynchronously, so a slow writer never blocks the
+ * thread; so does gzip input, from where the reads stopped.
  */
 export async function openCaptureFile(path: string): Promise<CaptureSource> {
   if (path === '-') return openCaptureStream(process.stdin, { name: '-' });
