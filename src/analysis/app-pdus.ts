@@ -48,6 +48,12 @@ export type PduItemKind =
 
 /** Column operations of these dissectors (Wireshark's col_clear / col_set_str / col_append_sep_str / col_prepend_fstr). */
 export type PduColumnOp =
+  /**
+   * The dissector read past the segment's end: tshark's exception ends the frame's dissection
+   * ("[Malformed Packet]", or "[Packet size limited during capture]" when only the captured
+   * bytes ran out), with a "[Malformed Packet: proto]" item and no Data.
+   */
+  | { op: 'exception'; kind: 'malformed' | 'limited'; proto: string }
   | { op: 'clear' }
   | { op: 'setItem'; item: PduItem }
   | { op: 'appendItem'; sep: string; item: PduItem }
@@ -58,6 +64,8 @@ export const PDU_SSH = 2;
 export const PDU_BITTORRENT = 3;
 export const PDU_MQTT = 4;
 export const PDU_X11 = 6;
+/** SigComp (packet-sigcomp.c), registered on TCP ports 5555 and 6666 — tcplab's own port. */
+export const PDU_SIGCOMP = 7;
 /** Thrift is chosen by its heuristic (dissect_thrift_heur), not by a port. */
 export const PDU_THRIFT = 5;
 
@@ -73,6 +81,7 @@ export function pduProtocolOfPort(port: number): number {
   if (port >= 6881 && port <= 6889) return PDU_BITTORRENT;
   if (port === 1883) return PDU_MQTT;
   if (port >= 6000 && port <= 6063) return PDU_X11;
+  if (port === 5555 || port === 6666) return PDU_SIGCOMP;
   return 0;
 }
 
@@ -107,6 +116,7 @@ export function newPduDissector(proto: number): PduDissector | undefined {
     case PDU_MQTT: return new MqttDissector();
     case PDU_THRIFT: return new ThriftDissector();
     case PDU_X11: return new X11Dissector();
+    case PDU_SIGCOMP: return SIGCOMP;
     default: return undefined;
   }
 }
@@ -738,6 +748,40 @@ class ThriftDissector implements PduDissector {
     }
     return NONE;
   }
+}
+
+/**
+ * SigComp over TCP (packet-sigcomp.c dissect_sigcomp_tcp), as far as tshark reads before deciding:
+ * a 16-bit read at the start (a 0xFFFF delimiter is skipped, then one octet more), then the
+ * octet must be 11111xxx. Segments that fail the test are left to TCP (Data). What matters on
+ * port 6666: a 1-byte segment (`tcplab connect --chunk 1`, a zero-window probe) fails the first
+ * read, an exception, so tshark prints "[Malformed Packet]" on every such line. Real SigComp
+ * messages (first octet 0xF8-0xFF) are not dissected here: left to TCP too (a divergence: tshark
+ * desegments up to the next 0xFFFF and shows SIGCOMP).
+ */
+class SigcompDissector implements PduDissector {
+  dissect(c: PduCall): PduResult {
+    const op = sigcompException(c.d, c.start, c.end, c.capEnd);
+    if (op !== undefined) c.ops.push(op);
+    return NONE;
+  }
+}
+
+const SIGCOMP = new SigcompDissector();
+const SIGCOMP_MALFORMED: HttpColumnOp = Object.freeze({ op: 'exception', kind: 'malformed', proto: 'SIGCOMP' });
+const SIGCOMP_LIMITED: HttpColumnOp = Object.freeze({ op: 'exception', kind: 'limited', proto: 'SIGCOMP' });
+
+/**
+ * The exception SigComp's first reads raise on d[start, end) (captured to capEnd), if any:
+ * past the reported end a ReportedBoundsError (malformed), past the captured bytes only a
+ * BoundsError (size limited). Allocates nothing (it runs on every segment of port 6666).
+ */
+export function sigcompException(d: Uint8Array, start: number, end: number, capEnd: number): HttpColumnOp | undefined {
+  let n = 2;
+  if (start + 2 <= capEnd && d[start] === 0xff && d[start + 1] === 0xff) n = 3;
+  if (start + n > end) return SIGCOMP_MALFORMED;
+  if (start + n > capEnd) return SIGCOMP_LIMITED;
+  return undefined;
 }
 
 /**

@@ -35,7 +35,7 @@ import type { HttpType } from '../decode/http.js';
 import { TA_KEEP_ALIVE, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_SPURIOUS_RETRANSMISSION } from './types.js';
 import type { TcpFrameAnalysis } from './types.js';
 import { TCP_PORT_DISSECTOR } from './http-ports.js';
-import { newPduDissector, PDU_THRIFT, pduProtocolOfPort, thriftHeuristic } from './app-pdus.js';
+import { newPduDissector, PDU_SIGCOMP, PDU_THRIFT, pduProtocolOfPort, sigcompException, thriftHeuristic } from './app-pdus.js';
 import type { PduColumnOp, PduDissector } from './app-pdus.js';
 import { inflateRawSync, inflateSync, gunzipSync, brotliDecompressSync, constants as zc } from 'node:zlib';
 import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_ACK as ACK } from '../decode/tcp.js';
@@ -256,6 +256,9 @@ export class HttpTracker {
       const choice = owner === 0 ? 0 : TCP_PORT_DISSECTOR[owner]!;
       let pduProto = choice === 2 ? pduProtocolOfPort(owner) : 0;
       if (choice === 2 && pduProto === 0) return undefined;
+      // SigComp decides from each segment's first bytes alone: no state (port 6666 is tcplab's own,
+      // and every echo conversation would otherwise pay for desegmentation state it never uses).
+      if (pduProto === PDU_SIGCOMP) return this.sigcomp(record, pkt, a);
       // No port: the HTTP heuristic, else the Thrift one (tried again on every buffer later).
       if (choice === 0 && !this.mayClaim(record, pkt, a)) {
         if (!this.mayClaimThrift(record, pkt, a)) return undefined;
@@ -296,6 +299,21 @@ export class HttpTracker {
     const t = pkt.tcp!;
     if (t.capturedLen === 0 || (a.flags & (TA_KEEP_ALIVE | TA_RETRANSMISSION | TA_OUT_OF_ORDER)) !== 0) return false;
     return looksLikeHttp(record.data, t.payloadOffset, t.payloadOffset + t.capturedLen);
+  }
+
+  /**
+   * A segment of a SigComp port (analysis/app-pdus.ts): dissected when the desegmentation engine
+   * would hand it to the port's dissector (segment, callDissector: not a keep-alive,
+   * retransmission or out-of-order segment, nor a spurious retransmission it could desegment).
+   */
+  private sigcomp(record: CaptureRecord, pkt: DecodedPacket, a: TcpFrameAnalysis): HttpFrameInfo | undefined {
+    const t = pkt.tcp!;
+    if (t.capturedLen === 0 || (t.flags & RST) !== 0) return undefined;
+    if ((a.flags & (TA_KEEP_ALIVE | TA_RETRANSMISSION | TA_OUT_OF_ORDER)) !== 0) return undefined;
+    if (t.capturedLen === t.len && (a.flags & TA_SPURIOUS_RETRANSMISSION) !== 0) return undefined;
+    const start = t.payloadOffset;
+    const op = sigcompException(record.data, start, start + t.len, start + t.capturedLen);
+    return op === undefined ? undefined : { ops: [op], messages: [] };
   }
 
   /** Whether the Thrift heuristic could take this segment (for streams no port claims). */

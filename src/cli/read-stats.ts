@@ -14,6 +14,7 @@
  * Exit statuses: a bad -z or a broken filter in it is a usage error (2, one line).
  */
 import type { Frame } from '../fields/field.js';
+import { appException } from '../fields/transport.js';
 import { parseFilter, explainFilter, type CompiledFilter } from '../filter/index.js';
 import { formatFilterError } from '../present/filter-error.js';
 import type { Printer } from '../present/printer.js';
@@ -72,6 +73,8 @@ function expertStat(args: string[]): Stat {
     add(f) {
       if (filter !== undefined && !filter.test(f)) return;
       for (const item of tcpExpertItems(f.record, f.pkt, f.tcp)) summary.add(item);
+      const ex = f.app !== undefined ? appException(f) : undefined;
+      if (ex?.kind === 'malformed') summary.add({ severity: 'error', group: 'Malformed', protocol: ex.proto, summary: 'Malformed Packet (Exception occurred)' });
     },
     format: () => summary.format(level),
   };

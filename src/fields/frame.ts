@@ -5,7 +5,7 @@
 import type { FieldDef, Frame } from './field.js';
 import type { LayerId } from '../decode/packet.js';
 import { bool, field, generated, NO_VALUES, one, present, proto } from './define.js';
-import { dataBytes } from './transport.js';
+import { appException, dataBytes } from './transport.js';
 
 /** LINKTYPE_* → Wireshark's WTAP_ENCAP_* number (frame.encap_type) and its name (-V). */
 const ENCAP: Record<number, [number, string]> = {
@@ -30,8 +30,11 @@ const LAYER_PROTOS: Partial<Record<LayerId, string>> = {
 export function protocolsOf(f: Frame): string {
   const out: string[] = [];
   for (const l of f.pkt.layers) out.push(LAYER_PROTOS[l] ?? l);
-  // TCP/UDP payload goes to tshark's Data dissector here (no application dissectors).
-  if (out[out.length - 1] !== 'data' && dataBytes(f) !== undefined) out.push('data');
+  // TCP/UDP payload goes to tshark's Data dissector here (no application dissectors), unless a
+  // dissector that claimed it raised an exception (its name ends the list).
+  const ex = f.app !== undefined ? appException(f) : undefined;
+  if (ex !== undefined) out.push(ex.proto.toLowerCase());
+  else if (out[out.length - 1] !== 'data' && dataBytes(f) !== undefined) out.push('data');
   return out.join(':');
 }
 

@@ -64,8 +64,20 @@ export function isRetransmittedData(f: Frame): boolean {
  * dissect application protocols), or what follows the last decoded layer when decode/ marks it
  * 'data'. Payload cut away by the snaplen is not there: only captured bytes count.
  */
+/**
+ * The exception an application dissector raised on this frame (analysis/app-pdus.ts: SigComp
+ * on a 1-byte segment of port 6666), which ends its dissection: no Data after it.
+ */
+export function appException(f: Frame): { kind: 'malformed' | 'limited'; proto: string } | undefined {
+  const ops = f.app?.ops;
+  if (ops === undefined) return undefined;
+  for (const o of ops) if (o.op === 'exception') return o;
+  return undefined;
+}
+
 export function dataBytes(f: Frame): Uint8Array | undefined {
   const p = f.pkt;
+  if (f.app !== undefined && appException(f) !== undefined) return undefined;
   // RST payload is a "Reset cause" string, not data (RFC 9293 §3.5.3).
   if (p.tcp) return p.tcp.capturedLen > 0 && (p.tcp.flags & 0x004) === 0 && !isRetransmittedData(f) ? bytesAt(f, p.tcp.payloadOffset, p.tcp.capturedLen) : undefined;
   const i = p.icmp;
@@ -81,6 +93,9 @@ export function dataBytes(f: Frame): Uint8Array | undefined {
 }
 
 export const DATA_FIELDS: readonly FieldDef[] = [
+  // Top-level items of their own in the tree (parent ''), as tshark's show_exception adds them.
+  { ...proto('_ws.malformed', 'Malformed Packet', (f) => present(f.app !== undefined && appException(f)?.kind === 'malformed')), parent: '' },
+  { ...proto('_ws.short', 'Short Frame', (f) => present(f.app !== undefined && appException(f)?.kind === 'limited')), parent: '' },
   proto('data', 'Data', (f) => present(dataBytes(f) !== undefined)),
   field('data.data', 'Data', 'FT_BYTES', 'BASE_NONE', 0x0, '', (f) => one(dataBytes(f))),
   generated('data.len', 'Length', 'FT_INT32', 'BASE_DEC', 0x0, '', (f) => one(dataBytes(f)?.length)),

@@ -13,7 +13,7 @@ import { encapOf, epochNs, protocolsOf } from './frame.js';
 import { ethPadding, nullFamily } from './link.js';
 import { formatAbsTime, formatEpoch, formatFieldValue, formatHex, formatIPv4, formatIPv6, formatMac, formatRelNs, macLabel, ouiLongName, resolveMac } from './format.js';
 import { resetCause, tcpFlagsStr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
-import { dataBytes, isRetransmittedData } from './transport.js';
+import { appException, dataBytes, isRetransmittedData } from './transport.js';
 
 /** Hook for per-stream facts the pipeline computes (FIN closing role); set by pipeline/. */
 let finRole: (f: Frame) => 'initiates' | 'undergoes' | undefined = () => undefined;
@@ -545,6 +545,19 @@ function arpTree(f: Frame): TreeNode {
   return t;
 }
 
+/**
+ * tshark's item for an exception in a dissector (show_exception): "[Malformed Packet: PROTO]"
+ * with its expert item, or "[Packet size limited during capture: PROTO truncated]".
+ */
+function exceptionTree(kind: 'malformed' | 'limited', proto: string): TreeNode {
+  if (kind === 'limited') return mk(`Packet size limited during capture: ${proto} truncated`, '_ws.short', undefined, { gen: true });
+  const t = mk(`Malformed Packet: ${proto}`, '_ws.malformed', undefined, { gen: true });
+  expert(t, '_ws.malformed.expert', 'Malformed Packet (Exception occurred)', 'Error', 'Malformed');
+  // The expert item's hidden copy of the protocol (JSON shows it, -V does not).
+  add(t, mk('Malformed Packet', '_ws.malformed', undefined, { hidden: true }));
+  return t;
+}
+
 function dataTree(f: Frame): TreeNode {
   const b = dataBytes(f)!;
   const t = mk(`Data (${b.length} byte${b.length === 1 ? '' : 's'})`, 'data', true);
@@ -573,6 +586,8 @@ export function buildTree(f: Frame): TreeNode[] {
     }
   }
   if (dataBytes(f)) out.push(dataTree(f));
+  const ex = f.app !== undefined ? appException(f) : undefined;
+  if (ex !== undefined) out.push(exceptionTree(ex.kind, ex.proto));
   const pad = ethPadding(f);
   if (pad && out[1]?.def?.abbrev === 'eth') add(out[1], mk(`Padding: ${formatHex(pad)}`, 'eth.padding', pad));
   return out;
@@ -580,5 +595,13 @@ export function buildTree(f: Frame): TreeNode[] {
 
 /** tshark's -T fields text of a top-level protocol: its tree label (e.g. "Transmission Control Protocol, Src Port: …"). */
 export function protocolLabels(f: Frame, abbrev: string): string[] {
-  return buildTree(f).filter((n) => n.def?.abbrev === abbrev).map((n) => n.label);
+  const out: string[] = [];
+  for (const n of buildTree(f)) {
+    if (n.def?.abbrev !== abbrev) continue;
+    // A generated protocol item (the malformed marker) prints in brackets, and its hidden copy
+    // (no label) as the abbreviation.
+    out.push(n.generated ? `[${n.label}]` : n.label);
+    for (const c of n.children) if (c.hidden && c.def?.abbrev === abbrev) out.push(abbrev);
+  }
+  return out;
 }

@@ -48,6 +48,7 @@ function apply(o: HttpColumnOp, info: string, fence: number): string {
     case 'segmentOfPdu': return info + (info !== '' ? ' ' : '') + '[TCP segment of a reassembled PDU]';
     case 'illegalSegments': return info.slice(0, fence) + '[Illegal Segments]';
     case 'reassemblyError': return info + `[Reassembly error, protocol TCP: ${o.message}]`;
+    case 'exception': return info + (o.kind === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]');
     case 'ipp': return info.slice(0, fence) + `IPP ${o.request ? 'Request' : 'Response'} (${ippName(o.request, o.code)})`;
     case 'body':
       return o.kind === 'json' ? info + (info !== '' ? ', ' : '') + `JavaScript Object Notation (${o.text})` : info + ` (${o.text})`;

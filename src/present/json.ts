@@ -43,6 +43,9 @@ function jsonObject(nodes: readonly TreeNode[], indent: string): string {
         lines.push(`${inner}${q(key)}: ${q(jsonValue(n))}`);
         lines.push(`${inner}${q(key + '_tree')}: ${jsonObject(n.children, inner)}`);
       }
+    } else if (n.hidden && n.def?.type === 'FT_PROTOCOL') {
+      // A hidden protocol item (the malformed marker) prints the protocol's name.
+      lines.push(`${inner}${q(key)}: ${q(n.def.name)}`);
     } else {
       lines.push(`${inner}${q(key)}: ${q(n.def ? jsonValue(n) : '')}`);
     }
@@ -86,8 +89,9 @@ function ekKeyOf(n: TreeNode, top: string): string {
   return n.def ? ekKey(n, top) : 'text';
 }
 
-function ekOne(n: TreeNode): EkVal {
+function ekOne(n: TreeNode): EkVal | Record<string, never> {
   if (!n.def) return n.label;
+  if (n.hidden && n.def.type === 'FT_PROTOCOL') return {};
   if (n.def.type === 'FT_PROTOCOL' && !(n.value instanceof Uint8Array)) return null;
   return ekValue(n);
 }
@@ -101,7 +105,8 @@ function ekEmit(nodes: readonly TreeNode[], top: string, out: string[]): void {
   for (const n of nodes) {
     if (n.expert) {
       const x = n.expert;
-      const abbrevKey = `${x.abbrev.split('.')[0]}_${x.abbrev.replace(/\./g, '_')}`;
+      // Keyed by the top protocol; the exception markers' own (_ws.malformed) is two words.
+      const abbrevKey = `${x.abbrev.startsWith('_ws.') ? top : x.abbrev.split('.')[0]}_${x.abbrev.replace(/\./g, '_')}`;
       out.push(`"_ws_expert":{${q(abbrevKey)}:null,"_ws_expert__ws_expert_message":${q(x.message)},"_ws_expert__ws_expert_severity":"${x.severity}","_ws_expert__ws_expert_group":"${x.group}"}`);
       continue;
     }

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPduDissector, PDU_BITTORRENT, PDU_MQTT, PDU_SSH, PDU_THRIFT, PDU_TLS, PDU_X11, pduProtocolOfPort, thriftHeuristic } from '../../src/analysis/app-pdus.js';
+import { newPduDissector, PDU_BITTORRENT, PDU_MQTT, PDU_SSH, PDU_THRIFT, PDU_TLS, PDU_SIGCOMP, PDU_X11, pduProtocolOfPort, thriftHeuristic } from '../../src/analysis/app-pdus.js';
 import type { PduResult } from '../../src/analysis/app-pdus.js';
 import type { HttpColumnOp } from '../../src/analysis/http-reassembly.js';
 import { NEED_ONE_MORE_SEGMENT } from '../../src/decode/http.js';
@@ -31,7 +31,18 @@ test('ports: tshark 4.0 tcp.port registrations', () => {
   assert.equal(pduProtocolOfPort(6881), PDU_BITTORRENT);
   assert.equal(pduProtocolOfPort(6889), PDU_BITTORRENT);
   assert.equal(pduProtocolOfPort(1883), PDU_MQTT);
-  assert.equal(pduProtocolOfPort(6666), 0);
+  assert.equal(pduProtocolOfPort(6666), PDU_SIGCOMP);
+  assert.equal(pduProtocolOfPort(5555), PDU_SIGCOMP);
+  assert.equal(pduProtocolOfPort(6667), 0);
+});
+
+test('SigComp (port 6666): a 1-byte segment is malformed, a cut one size-limited, text is left to TCP', () => {
+  assert.deepEqual(call(PDU_SIGCOMP, [0x61]).ops, [{ op: 'exception', kind: 'malformed', proto: 'SIGCOMP' }]);
+  // The 0xFFFF delimiter is skipped: one octet more is read.
+  assert.deepEqual(call(PDU_SIGCOMP, [0xff, 0xff]).ops, [{ op: 'exception', kind: 'malformed', proto: 'SIGCOMP' }]);
+  assert.deepEqual(call(PDU_SIGCOMP, [0x61, 0x62]).ops, []);
+  assert.deepEqual(call(PDU_SIGCOMP, [...Buffer.from('hello\r\n')]).ops, []);
+  assert.deepEqual(call(PDU_SIGCOMP, [0x61]).r, { desegOffset: 0, desegLen: 0 });
 });
 
 test('TLS: a record longer than the segment asks for exactly the rest', () => {

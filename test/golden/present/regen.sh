@@ -52,6 +52,14 @@ gold "lo-telnet-v4.V-n" present-lo-telnet-v4.pcap -V -n -c 2
 gold "any-sll2.V-n" any-sll2.pcap -V -n -c 2
 gold "lo-telnet-v4.filter" present-lo-telnet-v4.pcap -Y "tcp.len > 0 && tcp.srcport == 6666"
 gold "lo-pingpong-loss.count" present-lo-pingpong-loss.pcap -c 7
+# 1-byte segments on port 6666: tshark's SigComp dissector (tcp.port 6666) throws on them.
+gold "lo-chunk1-sigcomp.summary" present-lo-chunk1-sigcomp.pcap
+gold "lo-chunk1-sigcomp.V" present-lo-chunk1-sigcomp.pcap -V
+gold "lo-chunk1-sigcomp.json" present-lo-chunk1-sigcomp.pcap -T json
+gold "lo-chunk1-sigcomp.ek" present-lo-chunk1-sigcomp.pcap -T ek
+gold "lo-chunk1-sigcomp.expert" present-lo-chunk1-sigcomp.pcap -q -z expert
+gold "lo-chunk1-sigcomp.fields" present-lo-chunk1-sigcomp.pcap -T fields -e frame.number -e _ws.malformed -e frame.protocols -e data.len -e tcp.len
+gold "lo-chunk1-sigcomp.filter" present-lo-chunk1-sigcomp.pcap -Y _ws.malformed
 DISSECT="frame.number frame.len frame.cap_len frame.protocols frame.time_relative frame.time_delta frame.time_epoch eth.src eth.dst eth.type ip.version ip.hdr_len ip.dsfield ip.len ip.id ip.flags ip.flags.df ip.frag_offset ip.ttl ip.proto ip.checksum ip.src ip.dst ip.addr ipv6.src ipv6.dst ipv6.flow ipv6.plen ipv6.nxt ipv6.hlim tcp.srcport tcp.dstport tcp.port tcp.stream tcp.len tcp.seq tcp.seq_raw tcp.nxtseq tcp.ack tcp.ack_raw tcp.hdr_len tcp.flags tcp.flags.syn tcp.flags.ack tcp.flags.push tcp.flags.fin tcp.flags.str tcp.window_size_value tcp.window_size tcp.window_size_scalefactor tcp.checksum tcp.urgent_pointer tcp.options tcp.option_kind tcp.option_len tcp.options.mss_val tcp.options.wscale.shift tcp.options.wscale.multiplier tcp.options.sack_perm tcp.options.timestamp.tsval tcp.options.timestamp.tsecr tcp.options.sack_le tcp.options.sack_re tcp.payload data.data data.len tcp ip"
 args=(); for f in $DISSECT; do args+=(-e "$f"); done
 gold "lo-telnet-v4.fields" present-lo-telnet-v4.pcap -T fields -E header=y "${args[@]}"
