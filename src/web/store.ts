@@ -137,7 +137,10 @@ export class FrameStore {
   /** Retains one frame from the Session (frames numbered 1, 2, … in order): bytes copied, decode released. */
   add(frame: Frame): void {
     const no = frame.record.frameNo;
-    const keep = finRoleOf(frame) !== undefined || echoRequestOf(frame) !== undefined || !this.cols.fits(frame);
+    // Kept as the object: frames the pipeline knows facts about by identity, and frames with
+    // application-layer results (HTTP messages, PDU column text, a dissector's exception), which
+    // the columns do not hold: filters such as http.request or _ws.malformed read them.
+    const keep = finRoleOf(frame) !== undefined || echoRequestOf(frame) !== undefined || frame.app !== undefined || !this.cols.fits(frame);
     this.cols.push(frame);
     if (keep) {
       frame.record = { ...frame.record, data: this.cols.bytes(this.cols.length - 1) };

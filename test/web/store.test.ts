@@ -49,6 +49,20 @@ test('filters run server-side and match tcplab read -Y frame for frame', async (
   assert.equal(bad.ok, false);
 });
 
+test('filters on application-layer results (HTTP, a SigComp exception) match tcplab read -Y, and the tree keeps them', async () => {
+  for (const [name, f] of [['filter-v6-http.pcap', 'http.request'], ['present-lo-chunk1-sigcomp.pcap', '_ws.malformed']] as const) {
+    const s = await load(name);
+    assert.deepEqual(s.compile(f), { ok: true });
+    const want = cli(name, '-Y', f, '-T', 'fields', '-e', 'frame.number').map(Number);
+    assert.ok(want.length > 0, `${name}: ${f} matches frames`);
+    assert.deepEqual(s.rows(f, 0, 100_000).map((r) => r.no), want, `${name}: ${f}`);
+  }
+  const s = await load('present-lo-chunk1-sigcomp.pcap');
+  const labels = JSON.stringify(s.detail(4));
+  assert.match(labels, /Malformed Packet: SIGCOMP/);
+  assert.doesNotMatch(labels, /"Data \(1 byte\)"/);
+});
+
 test('tree items carry byte spans: protocols their header, fields their bytes', async () => {
   const s = await load('analysis-lo-bulk-loss.pcap');
   const d = s.detail(1)!;
