@@ -14,7 +14,7 @@
  * usage: npm run bench:echo -- [--servers go,tcplab] [--rounds 5] [--duration 5] [--warmup 1]
  *          [--scenarios 50x64,200x1024,50x16384] [--tests throughput,hold,flood]
  *          [--hold-conns 10000] [--hold-s 10] [--flood-conns 50,200] [--flood-s 15]
- *          [--nice=-5]
+ *          [--nice=-5] [--cpus=SERVER:LOADGEN]   (taskset CPU lists, e.g. 0:1)
  *          [--tcplab 'node bin/tcplab serve --port {port}'] [--server NAME='CMD {port}' ...] [--json results.json]
  * Servers: go (reference), tcplab (`tcplab serve`, default flags), standin (bench/echo/stand-in.ts),
  * go64k (the reference reading 64 KiB at a time: how much of a gap the read size alone explains),
@@ -26,7 +26,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import {
-  buildGo, removeBuild, exclusive, cleanUpOnSignal, setNiceness, killTree, freePort, startServer, stopServer, runLoadgen, rssBytes, cpuSeconds, openFds,
+  buildGo, removeBuild, exclusive, cleanUpOnSignal, setCpus, setNiceness, killTree, freePort, startServer, stopServer, runLoadgen, rssBytes, cpuSeconds, openFds,
   sleep, type GoBinaries, type LoadResult, type RunningServer,
 } from './servers.js';
 
@@ -42,6 +42,8 @@ const opt = parseOptions({
     'hold-s': { type: 'string', default: '10' },
     'flood-conns': { type: 'string', default: '50,200' },
     nice: { type: 'string', default: '0' },
+    /** taskset CPU lists "SERVER:LOADGEN", e.g. 0:1 (every server on CPU 0, the generator on CPU 1). */
+    cpus: { type: 'string', default: '' },
     'flood-s': { type: 'string', default: '15' },
     tcplab: { type: 'string', default: `${process.execPath} bin/tcplab serve --port {port}` },
     server: { type: 'string', multiple: true, default: [] },
@@ -306,6 +308,15 @@ async function main(): Promise<void> {
   setNiceness(Number(opt.nice));
   const facts = machineFacts();
   facts['niceness'] = `${opt.nice} (servers and load generator alike)`;
+  if (opt.cpus !== undefined && opt.cpus !== '') {
+    const [server, loadgen] = opt.cpus.split(':');
+    if (server === undefined || loadgen === undefined || !/^[\d,-]+$/.test(server) || !/^[\d,-]+$/.test(loadgen)) {
+      process.stderr.write(`bench: --cpus wants SERVER:LOADGEN CPU lists (e.g. 0:1), not "${opt.cpus}"\n`);
+      process.exit(2);
+    }
+    setCpus(server, loadgen);
+    facts['cpus'] = `servers on CPU ${server}, load generator on CPU ${loadgen} (taskset)`;
+  }
   const bins = buildGo();
   cleanUpOnSignal(() => removeBuild(bins));
   const tp: ThroughputRun[] = [];

@@ -129,7 +129,7 @@ export interface RunningServer {
  */
 export async function startServer(name: string, argv: string[], port: number): Promise<RunningServer> {
   const args = argv.map((a) => a.split('{port}').join(String(port)));
-  const proc = track(spawn('bash', withLimits(args), {
+  const proc = track(spawn('bash', withLimits(args, 'server'), {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'],
   }));
   const stderr: string[] = [];
@@ -178,9 +178,24 @@ export function setNiceness(n: number): void {
   niceness = n;
 }
 
+/** CPU lists (taskset -c) for the servers and the load generator; '' = anywhere (the default). */
+const cpus = { server: '', loadgen: '' };
+
+/**
+ * Pins every server (its workers inherit it) and the load generator to CPU lists from now on,
+ * e.g. server '0' and loadgen '1': the generator then never takes a server's CPU, so the
+ * latency tail is the server's own rather than the scheduler's sharing of two vCPUs.
+ */
+export function setCpus(server: string, loadgen: string): void {
+  cpus.server = server;
+  cpus.loadgen = loadgen;
+}
+
 /** bash argv that raises the soft fd limit to the hard one, then execs argv niced (same pid). */
-function withLimits(argv: string[]): string[] {
-  return ['-c', 'ulimit -n "$(ulimit -Hn)" && exec nice -n "$0" "$@"', String(niceness), ...argv];
+function withLimits(argv: string[], role: 'server' | 'loadgen'): string[] {
+  const list = cpus[role];
+  const pin = list !== '' ? ['taskset', '-c', list] : [];
+  return ['-c', 'ulimit -n "$(ulimit -Hn)" && exec nice -n "$0" "$@"', String(niceness), ...pin, ...argv];
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -268,7 +283,7 @@ export interface LoadResult {
  */
 export function runLoadgen(bin: string, args: string[], onLine?: (line: string) => void): Promise<LoadResult> {
   return new Promise((ok, fail) => {
-    const p = track(spawn('bash', withLimits([bin, ...args]), {
+    const p = track(spawn('bash', withLimits([bin, ...args], 'loadgen'), {
       stdio: ['ignore', 'pipe', 'pipe'],
     }));
     let out = '';
