@@ -55,12 +55,15 @@ export function tcpOptionsInfo(f: Frame, t: TcpHeader): string {
   const peerBase = f.tcp && (t.flags & TCP_ACK) !== 0 ? (t.ack - f.tcp.relAck) >>> 0 : 0;
   for (const o of t.options) {
     const p = o.offset, len = o.length;
+    // An option cut by the snaplen throws in tshark before its text is appended (SACK appends
+    // block by block: the whole blocks before the cut still show).
+    if (o.captured < len && o.kind !== 5) continue;
     switch (o.kind) {
       case 2: if (len === 4) s += ` MSS=${be16(d, p + 2)}`; break;
       case 3: if (len === 3) s += ` WS=${2 ** Math.min(u8at(d, p + 2), 14)}`; break;
       case 4: s += ' SACK_PERM'; break;
       case 5:
-        for (let q = p + 2; q + 8 <= p + len; q += 8) {
+        for (let q = p + 2; q + 8 <= p + len && q + 8 <= p + o.captured; q += 8) {
           s += ` SLE=${(be32(d, q) - peerBase) >>> 0} SRE=${(be32(d, q + 4) - peerBase) >>> 0}`;
         }
         break;
@@ -91,9 +94,15 @@ export function tcpInfo(f: Frame, t: TcpHeader): string {
   let s = `${t.srcPort}${ARROW}${t.dstPort} [${tcpFlagNames(t.flags)}] Seq=${seq}`;
   if ((t.flags & TCP_ACK) !== 0) s += ` Ack=${a ? a.relAck : t.ack}`;
   s += ` Win=${a ? a.windowSize : t.window}`;
+  // dissect_tcp gives up on a data offset below 5 right after the window (no Urg, Len, options).
+  if (t.hdrLen < 20) return (a ? formatAnalysisPrefix(a) : '') + s + `, bogus TCP header length (${t.hdrLen}, must be at least 20)`;
   if ((t.flags & TCP_URG) !== 0) s += ` Urg=${t.urgent}`;
-  s += ` Len=${t.len}`;
+  // No Len when tcp.len is unknown (a segment shorter than its header).
+  if (t.hasLen) s += ` Len=${t.len}`;
   s += tcpOptionsInfo(f, t);
+  // Options cut short end the dissection with tshark's exception text: past the segment's
+  // reported end a ReportedBoundsError, past the captured bytes (snaplen) a BoundsError.
+  if (t.hdrAvailable < t.hdrLen) s += f.pkt.truncated ? '[Packet size limited during capture]' : '[Malformed Packet]';
   return a ? formatAnalysisPrefix(a) + s : s;
 }
 
