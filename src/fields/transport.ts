@@ -75,6 +75,26 @@ export function appException(f: Frame): { kind: 'malformed' | 'limited'; proto: 
   return undefined;
 }
 
+/**
+ * The exception that ended this frame's dissection, for the tree's closing item and the
+ * _ws.malformed / _ws.short fields: an application dissector's (above), or TCP's own when its
+ * options are cut — past the segment's end (malformed) or by the snaplen (size limited).
+ */
+export function frameException(f: Frame): { kind: 'malformed' | 'limited'; proto: string } | undefined {
+  if (f.app !== undefined) {
+    const ex = appException(f);
+    if (ex !== undefined) return ex;
+  }
+  const t = f.pkt.tcp;
+  if (t === undefined || t.hdrLen < 20) return undefined;
+  // optionsCut also covers a SACK option without a whole block (tshark reads a D-SACK edge past it).
+  if (t.hdrAvailable >= t.hdrLen && f.tcp?.optionsCut !== true) return undefined;
+  return f.pkt.truncated ? TCP_LIMITED : TCP_MALFORMED;
+}
+
+const TCP_LIMITED = Object.freeze({ kind: 'limited' as const, proto: 'TCP' });
+const TCP_MALFORMED = Object.freeze({ kind: 'malformed' as const, proto: 'TCP' });
+
 export function dataBytes(f: Frame): Uint8Array | undefined {
   const p = f.pkt;
   if (f.app !== undefined && appException(f) !== undefined) return undefined;
@@ -94,8 +114,8 @@ export function dataBytes(f: Frame): Uint8Array | undefined {
 
 export const DATA_FIELDS: readonly FieldDef[] = [
   // Top-level items of their own in the tree (parent ''), as tshark's show_exception adds them.
-  { ...proto('_ws.malformed', 'Malformed Packet', (f) => present(f.app !== undefined && appException(f)?.kind === 'malformed')), parent: '' },
-  { ...proto('_ws.short', 'Short Frame', (f) => present(f.app !== undefined && appException(f)?.kind === 'limited')), parent: '' },
+  { ...proto('_ws.malformed', 'Malformed Packet', (f) => present(frameException(f)?.kind === 'malformed')), parent: '' },
+  { ...proto('_ws.short', 'Short Frame', (f) => present(frameException(f)?.kind === 'limited')), parent: '' },
   proto('data', 'Data', (f) => present(dataBytes(f) !== undefined)),
   field('data.data', 'Data', 'FT_BYTES', 'BASE_NONE', 0x0, '', (f) => one(dataBytes(f))),
   generated('data.len', 'Length', 'FT_INT32', 'BASE_DEC', 0x0, '', (f) => one(dataBytes(f)?.length)),

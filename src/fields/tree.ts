@@ -13,7 +13,7 @@ import { encapOf, epochNs, protocolsOf } from './frame.js';
 import { ethPadding, nullFamily } from './link.js';
 import { formatAbsTime, formatEpoch, formatFieldValue, formatHex, formatIPv4, formatIPv6, formatMac, formatRelNs, macLabel, ouiLongName, resolveMac } from './format.js';
 import { resetCause, tcpFlagsStr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
-import { appException, dataBytes, isRetransmittedData } from './transport.js';
+import { dataBytes, frameException, isRetransmittedData } from './transport.js';
 
 /** Hook for per-stream facts the pipeline computes (FIN closing role); set by pipeline/. */
 let finRole: (f: Frame) => 'initiates' | 'undergoes' | undefined = () => undefined;
@@ -280,7 +280,12 @@ function tcpOptionsTree(f: Frame, parent: TreeNode): void {
   const t = f.pkt.tcp!;
   const d = f.record.data;
   const optBytes = d.subarray(t.offset + 20, t.offset + t.hdrLen);
-  const names = t.options.map((o) => OPT_SHORT[o.kind]?.[0] ?? 'Unknown');
+  // An option that throws (cut by the snaplen, or a SACK without a whole block when the
+  // analysis says so) does so before its name is added to the summary.
+  const sackThrows = f.tcp?.optionsCut === true && t.hdrAvailable >= t.hdrLen;
+  const names = t.options
+    .filter((o) => o.captured >= o.length && !(sackThrows && o.kind === 5 && o.length < 10))
+    .map((o) => OPT_SHORT[o.kind]?.[0] ?? 'Unknown');
   const on = add(parent, mk(`Options: (${t.hdrLen - 20} bytes), ${names.join(', ')}`, 'tcp.options', optBytes));
   const u16 = (o: number): number => ((d[o] ?? 0) << 8) | (d[o + 1] ?? 0);
   const u32 = (o: number): number => ((u16(o) << 16) | u16(o + 2)) >>> 0;
@@ -294,7 +299,16 @@ function tcpOptionsTree(f: Frame, parent: TreeNode): void {
     const lenLine = (): TreeNode => mk(`Length: ${d[o.offset + 1] ?? 0}`, 'tcp.option_len', d[o.offset + 1] ?? 0);
     let label = `TCP Option - ${short}`;
     const kids: TreeNode[] = [kindLine];
-    if (o.kind > 1) kids.push(lenLine());
+    if (o.kind > 1 && o.captured >= 2) kids.push(lenLine());
+    if (o.captured < o.length) {
+      // Cut by the snaplen: the items whose bytes were captured, then tshark's exception.
+      if (o.kind === 8 && o.length === 10 && o.captured >= 6) {
+        const v = u32(o.offset + 2);
+        kids.push(mk(`Timestamp value: ${v}`, 'tcp.options.timestamp.tsval', v));
+      }
+      add(on, mk(label, abbrev, bytes)).children.push(...kids);
+      continue;
+    }
     if (o.kind === 2 && o.length === 4) {
       const v = u16(o.offset + 2);
       label += `: ${v} bytes`;
@@ -319,7 +333,7 @@ function tcpOptionsTree(f: Frame, parent: TreeNode): void {
         kids.push(mk(`left edge = ${String(le)} (relative)`, 'tcp.options.sack_le', le));
         kids.push(mk(`right edge = ${String(re)} (relative)`, 'tcp.options.sack_re', re));
       }
-      label += ` ${edges.join(' ')}`;
+      if (edges.length > 0) label += ` ${edges.join(' ')}`;
       kids.push(mk(`TCP SACK Count: ${n}`, 'tcp.options.sack.count', n, { gen: true }));
       const dle = first(f, 'tcp.options.sack.dsack_le'), dre = first(f, 'tcp.options.sack.dsack_re');
       if (dle !== undefined && dre !== undefined) {
@@ -586,7 +600,7 @@ export function buildTree(f: Frame): TreeNode[] {
     }
   }
   if (dataBytes(f)) out.push(dataTree(f));
-  const ex = f.app !== undefined ? appException(f) : undefined;
+  const ex = frameException(f);
   if (ex !== undefined) out.push(exceptionTree(ex.kind, ex.proto));
   const pad = ethPadding(f);
   if (pad && out[1]?.def?.abbrev === 'eth') add(out[1], mk(`Padding: ${formatHex(pad)}`, 'eth.padding', pad));

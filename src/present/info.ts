@@ -102,7 +102,7 @@ export function tcpInfo(f: Frame, t: TcpHeader): string {
   s += tcpOptionsInfo(f, t);
   // Options cut short end the dissection with tshark's exception text: past the segment's
   // reported end a ReportedBoundsError, past the captured bytes (snaplen) a BoundsError.
-  if (t.hdrAvailable < t.hdrLen) s += f.pkt.truncated ? '[Packet size limited during capture]' : '[Malformed Packet]';
+  if (t.hdrAvailable < t.hdrLen || a?.optionsCut === true) s += f.pkt.truncated ? '[Packet size limited during capture]' : '[Malformed Packet]';
   return a ? formatAnalysisPrefix(a) + s : s;
 }
 

@@ -43,6 +43,9 @@ function jsonObject(nodes: readonly TreeNode[], indent: string): string {
         lines.push(`${inner}${q(key)}: ${q(jsonValue(n))}`);
         lines.push(`${inner}${q(key + '_tree')}: ${jsonObject(n.children, inner)}`);
       }
+    } else if (n.generated && n.def?.type === 'FT_PROTOCOL' && !(n.value instanceof Uint8Array)) {
+      // A generated protocol item without children (the size-limited marker) prints its label.
+      lines.push(`${inner}${q(key)}: ${q(`[${n.label}]`)}`);
     } else if (n.hidden && n.def?.type === 'FT_PROTOCOL') {
       // A hidden protocol item (the malformed marker) prints the protocol's name.
       lines.push(`${inner}${q(key)}: ${q(n.def.name)}`);

@@ -183,7 +183,7 @@ export function encodeSummary(f: Frame, b: Uint8Array, v: DataView, pos: number)
   const t = p.tcp;
   if (t === undefined || f.app !== undefined || (p.ip4 === undefined && p.ip6 === undefined)) return -1;
   // A bogus data offset or an unknown tcp.len changes the line's tail: the string path has it.
-  if (t.hdrLen < 20 || !t.hasLen || t.hdrAvailable < t.hdrLen) return -1;
+  if (t.hdrLen < 20 || !t.hasLen || t.hdrAvailable < t.hdrLen || f.tcp?.optionsCut === true) return -1;
   const rel = f.timeRelativeNs;
   if (rel < 0 || rel >= EXACT_NS || f.tsDigits > 9 || f.tsDigits < 0) return -1;
   const a = f.tcp;

@@ -62,6 +62,8 @@ gold "lo-chunk1-sigcomp.fields" present-lo-chunk1-sigcomp.pcap -T fields -e fram
 gold "lo-chunk1-sigcomp.filter" present-lo-chunk1-sigcomp.pcap -Y _ws.malformed
 # A 64-byte snaplen cuts the TCP options: "[Packet size limited during capture]", no text of the cut option.
 gold "snaplen-64.summary" snaplen-64.pcap
+gold "snaplen-64.V" snaplen-64.pcap -V
+gold "snaplen-64.json" snaplen-64.pcap -T json -c 4
 DISSECT="frame.number frame.len frame.cap_len frame.protocols frame.time_relative frame.time_delta frame.time_epoch eth.src eth.dst eth.type ip.version ip.hdr_len ip.dsfield ip.len ip.id ip.flags ip.flags.df ip.frag_offset ip.ttl ip.proto ip.checksum ip.src ip.dst ip.addr ipv6.src ipv6.dst ipv6.flow ipv6.plen ipv6.nxt ipv6.hlim tcp.srcport tcp.dstport tcp.port tcp.stream tcp.len tcp.seq tcp.seq_raw tcp.nxtseq tcp.ack tcp.ack_raw tcp.hdr_len tcp.flags tcp.flags.syn tcp.flags.ack tcp.flags.push tcp.flags.fin tcp.flags.str tcp.window_size_value tcp.window_size tcp.window_size_scalefactor tcp.checksum tcp.urgent_pointer tcp.options tcp.option_kind tcp.option_len tcp.options.mss_val tcp.options.wscale.shift tcp.options.wscale.multiplier tcp.options.sack_perm tcp.options.timestamp.tsval tcp.options.timestamp.tsecr tcp.options.sack_le tcp.options.sack_re tcp.payload data.data data.len tcp ip"
 args=(); for f in $DISSECT; do args+=(-e "$f"); done
 gold "lo-telnet-v4.fields" present-lo-telnet-v4.pcap -T fields -E header=y "${args[@]}"
