@@ -19,6 +19,8 @@ export interface FlowKey {
 
 /** Which IP header carries the TCP segment: the innermost one before 'tcp' in the layer list. */
 export function innerIp(pkt: DecodedPacket): 'ip' | 'ipv6' | undefined {
+  // Without an IPv6 header it can only be the IPv4 one (no walk: this runs once per frame).
+  if (pkt.ip6 === undefined) return pkt.ip4 !== undefined ? 'ip' : undefined;
   const ls = pkt.layers;
   for (let i = ls.length - 1; i >= 0; i--) {
     const l = ls[i];
@@ -39,6 +41,36 @@ export function tcpPacketOf(pkt: DecodedPacket): DecodedPacket | undefined {
 
 const fromCodes = String.fromCharCode;
 
+/**
+ * An IPv4 conversation key as numbers: `a`/`b` the two addresses (as int32) and `ports` both
+ * ports (high half `a`'s), in the canonical order — the endpoint that is not flow1 first.
+ */
+export interface Ip4Key {
+  a: number;
+  b: number;
+  ports: number;
+  srcIsFlow1: boolean;
+}
+
+/** Fills `out` with the IPv4 conversation key of a packet from `src`:`sp` to `dst`:`dp`. */
+export function ip4KeyOf(src: number, dst: number, sp: number, dp: number, out: Ip4Key): void {
+  const a = src >>> 0;
+  const b = dst >>> 0;
+  const srcIsFlow1 = a > b || (a === b && sp > dp);
+  out.srcIsFlow1 = srcIsFlow1;
+  if (srcIsFlow1) {
+    out.a = b | 0;
+    out.b = a | 0;
+    out.ports = (dp << 16) | sp;
+  } else {
+    out.a = a | 0;
+    out.b = b | 0;
+    out.ports = (sp << 16) | dp;
+  }
+}
+
+const k4: Ip4Key = { a: 0, b: 0, ports: 0, srcIsFlow1: false };
+
 /** 16 address bytes as 8 UTF-16 code units (big-endian pairs: code-unit order = byte order). */
 function ip6Key(data: Uint8Array, off: number): string {
   let s = '';
@@ -54,14 +86,11 @@ function ip6Key(data: Uint8Array, off: number): string {
 export function flowKeyOf(record: CaptureRecord, pkt: DecodedPacket, srcPort: number, dstPort: number): FlowKey | undefined {
   const which = innerIp(pkt);
   if (which === 'ip' && pkt.ip4) {
-    const a = pkt.ip4.src >>> 0;
-    const b = pkt.ip4.dst >>> 0;
-    const srcIsFlow1 = a > b || (a === b && srcPort > dstPort);
+    const k = k4;
+    ip4KeyOf(pkt.ip4.src, pkt.ip4.dst, srcPort, dstPort, k);
     // One fromCharCode call: a flat string (concatenation made a rope that Map.get flattened).
-    const key = srcIsFlow1
-      ? fromCodes(0x34, b >>> 16, b & 0xffff, dstPort, a >>> 16, a & 0xffff, srcPort)
-      : fromCodes(0x34, a >>> 16, a & 0xffff, srcPort, b >>> 16, b & 0xffff, dstPort);
-    return { key, srcIsFlow1 };
+    const key = fromCodes(0x34, k.a >>> 16, k.a & 0xffff, k.ports >>> 16, k.b >>> 16, k.b & 0xffff, k.ports & 0xffff);
+    return { key, srcIsFlow1: k.srcIsFlow1 };
   }
   if (which === 'ipv6' && pkt.ip6) {
     const sa = ip6Key(record.data, pkt.ip6.srcOffset);

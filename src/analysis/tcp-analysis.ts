@@ -16,7 +16,7 @@
  */
 import type { CaptureRecord } from '../wire/record.js';
 import type { DecodedPacket, TcpHeader } from '../decode/packet.js';
-import { flowKeyOf, innerIp, tcpPacketOf } from './flow.js';
+import { flowKeyOf, innerIp, ip4KeyOf, tcpPacketOf, type Ip4Key } from './flow.js';
 import { Conv4Table } from './conv-table.js';
 import { seqAdd, seqGt, seqLe, seqLt, seqGe, seqSub } from './seq.js';
 import { TcpFlow, TcpStream } from './tcp-stream.js';
@@ -30,6 +30,7 @@ import {
 } from './types.js';
 import type { TcpFlagFacts, TcpFrameAnalysis } from './types.js';
 import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_PUSH as PSH, TH_ACK as ACK } from '../decode/tcp.js';
+import { TCPOPT_MPTCP, TCPOPT_SACK } from '../decode/tcp-options.js';
 
 const SFR = SYN | FIN | RST;
 
@@ -118,7 +119,7 @@ function segmentLengthKnown(th: TcpHeader): boolean {
  * (its first stored right edge is 0, "below" the ack): an exception that ends the dissection.
  */
 function emptySackThrows(th: TcpHeader, relAck: number): boolean {
-  if ((th.optionKinds & (1 << 5)) === 0 || th.sack.length !== 0) return false;
+  if ((th.optionKinds & (1 << TCPOPT_SACK)) === 0 || th.sack.length !== 0) return false;
   const opts = th.options;
   for (let i = 0; i < opts.length; i++) {
     const o = opts[i]!;
@@ -134,6 +135,8 @@ export class TcpAnalyzer {
   /** Conversations over IPv4 (numeric keys), and over anything else (string keys, flow.ts). */
   private readonly streams4 = new Conv4Table<TcpStream>();
   private readonly streams = new Map<string, TcpStream>();
+  /** The current frame's IPv4 key (scratch: no object per frame). */
+  private readonly k4: Ip4Key = { a: 0, b: 0, ports: 0, srcIsFlow1: false };
   private nextIndex = 0;
   /** LRU list by last activity: head = least recently active. */
   private head: TcpStream | undefined = undefined;
@@ -176,35 +179,22 @@ export class TcpAnalyzer {
     // TCP dissection stops (exception) before the conversation lookup.
     if (th.hdrAvailable < 16) return undefined;
     // §2.1 the conversation key: numbers for IPv4 (the common case), a string otherwise.
-    const sp = th.srcPort;
-    const dp = th.dstPort;
+    const k4 = this.k4;
     let key = '';
-    let ka = 0;
-    let kb = 0;
-    let kp = 0;
     let srcIsFlow1: boolean;
     const ip4 = ipPkt.ip4;
-    // Without an IPv6 header the innermost IP header can only be the IPv4 one.
-    const which = ipPkt.ip6 === undefined ? (ip4 !== undefined ? 'ip' : undefined) : innerIp(ipPkt);
-    if (which === 'ip' && ip4 !== undefined) {
-      const a = ip4.src >>> 0;
-      const b = ip4.dst >>> 0;
-      srcIsFlow1 = a > b || (a === b && sp > dp);
-      if (srcIsFlow1) {
-        ka = b | 0;
-        kb = a | 0;
-        kp = (dp << 16) | sp;
-      } else {
-        ka = a | 0;
-        kb = b | 0;
-        kp = (sp << 16) | dp;
-      }
+    if (ip4 !== undefined && innerIp(ipPkt) === 'ip') {
+      ip4KeyOf(ip4.src, ip4.dst, th.srcPort, th.dstPort, k4);
+      srcIsFlow1 = k4.srcIsFlow1;
     } else {
-      const fk = flowKeyOf(record, ipPkt, sp, dp);
+      const fk = flowKeyOf(record, ipPkt, th.srcPort, th.dstPort);
       if (fk === undefined) return undefined;
       key = fk.key;
       srcIsFlow1 = fk.srcIsFlow1;
     }
+    const ka = k4.a;
+    const kb = k4.b;
+    const kp = k4.ports;
     const sec = record.ts.sec;
     const nsec = record.ts.nsec;
     const frame = record.frameNo;
@@ -301,7 +291,7 @@ export class TcpAnalyzer {
       // §6.1 step 10: options (window scale; SACK blocks relative to the peer's base, D-SACK;
       // MPTCP connection lookup).
       if (th.wscale !== undefined) fwd.winScale = Math.min(th.wscale, 14);
-      const mptcpBits = (th.optionKinds & (1 << 30)) !== 0 ? this.mptcp.noteOptions(record.data, th.options, s, fwd, rev) : -1;
+      const mptcpBits = (th.optionKinds & (1 << TCPOPT_MPTCP)) !== 0 ? this.mptcp.noteOptions(record.data, th.options, s, fwd, rev) : -1;
       const blocks = th.sack;
       if (blocks.length > 0) {
         const base = rev.baseSeq;

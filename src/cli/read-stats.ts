@@ -73,7 +73,7 @@ function expertStat(args: string[]): Stat {
     add(f) {
       if (filter !== undefined && !filter.test(f)) return;
       for (const item of tcpExpertItems(f.record, f.pkt, f.tcp)) summary.add(item);
-      const ex = f.app !== undefined ? appException(f) : undefined;
+      const ex = appException(f);
       if (ex?.kind === 'malformed') summary.add({ severity: 'error', group: 'Malformed', protocol: ex.proto, summary: 'Malformed Packet (Exception occurred)' });
     },
     format: () => summary.format(level),

@@ -32,7 +32,7 @@ export function protocolsOf(f: Frame): string {
   for (const l of f.pkt.layers) out.push(LAYER_PROTOS[l] ?? l);
   // TCP/UDP payload goes to tshark's Data dissector here (no application dissectors), unless a
   // dissector that claimed it raised an exception (its name ends the list).
-  const ex = f.app !== undefined ? appException(f) : undefined;
+  const ex = appException(f);
   if (ex !== undefined) out.push(ex.proto.toLowerCase());
   else if (out[out.length - 1] !== 'data' && dataBytes(f) !== undefined) out.push('data');
   return out.join(':');

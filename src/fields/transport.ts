@@ -68,23 +68,32 @@ export function isRetransmittedData(f: Frame): boolean {
  * The exception an application dissector raised on this frame (analysis/app-pdus.ts: SigComp
  * on a 1-byte segment of port 6666), which ends its dissection: no Data after it.
  */
-export function appException(f: Frame): { kind: 'malformed' | 'limited'; proto: string } | undefined {
+export function appException(f: Frame): FrameException | undefined {
   const ops = f.app?.ops;
   if (ops === undefined) return undefined;
   for (const o of ops) if (o.op === 'exception') return o;
   return undefined;
 }
 
+/** An exception that ended a frame's dissection: tshark's malformed or size-limited marker. */
+export interface FrameException {
+  kind: 'malformed' | 'limited';
+  proto: string;
+}
+
 /**
  * The exception that ended this frame's dissection, for the tree's closing item and the
- * _ws.malformed / _ws.short fields: an application dissector's (above), or TCP's own when its
- * options are cut — past the segment's end (malformed) or by the snaplen (size limited).
+ * _ws.malformed / _ws.short fields: an application dissector's (above), or TCP's own.
  */
-export function frameException(f: Frame): { kind: 'malformed' | 'limited'; proto: string } | undefined {
-  if (f.app !== undefined) {
-    const ex = appException(f);
-    if (ex !== undefined) return ex;
-  }
+export function frameException(f: Frame): FrameException | undefined {
+  return appException(f) ?? tcpException(f);
+}
+
+/**
+ * TCP's own exception: options cut past the segment's end (malformed) or by the snaplen (size
+ * limited); the Info text, the tree and the fields all follow this one rule.
+ */
+export function tcpException(f: Frame): FrameException | undefined {
   const t = f.pkt.tcp;
   if (t === undefined || t.hdrLen < 20) return undefined;
   // optionsCut also covers a SACK option without a whole block (tshark reads a D-SACK edge past it).
@@ -92,12 +101,12 @@ export function frameException(f: Frame): { kind: 'malformed' | 'limited'; proto
   return f.pkt.truncated ? TCP_LIMITED : TCP_MALFORMED;
 }
 
-const TCP_LIMITED = Object.freeze({ kind: 'limited' as const, proto: 'TCP' });
-const TCP_MALFORMED = Object.freeze({ kind: 'malformed' as const, proto: 'TCP' });
+const TCP_LIMITED: FrameException = Object.freeze({ kind: 'limited', proto: 'TCP' });
+const TCP_MALFORMED: FrameException = Object.freeze({ kind: 'malformed', proto: 'TCP' });
 
 export function dataBytes(f: Frame): Uint8Array | undefined {
   const p = f.pkt;
-  if (f.app !== undefined && appException(f) !== undefined) return undefined;
+  if (appException(f) !== undefined) return undefined;
   // RST payload is a "Reset cause" string, not data (RFC 9293 §3.5.3).
   if (p.tcp) return p.tcp.capturedLen > 0 && (p.tcp.flags & 0x004) === 0 && !isRetransmittedData(f) ? bytesAt(f, p.tcp.payloadOffset, p.tcp.capturedLen) : undefined;
   const i = p.icmp;

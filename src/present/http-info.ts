@@ -41,6 +41,11 @@ export function httpColumns(app: HttpFrameInfo, tcpProto: string, prefix: string
   return [proto, info];
 }
 
+/** What tshark appends to Info when an exception ends a frame's dissection (show_exception). */
+export function exceptionText(kind: 'malformed' | 'limited'): string {
+  return kind === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]';
+}
+
 function apply(o: HttpColumnOp, info: string, fence: number): string {
   switch (o.op) {
     case 'firstLine': return info.slice(0, fence) + o.text + ' ';
@@ -48,7 +53,7 @@ function apply(o: HttpColumnOp, info: string, fence: number): string {
     case 'segmentOfPdu': return info + (info !== '' ? ' ' : '') + '[TCP segment of a reassembled PDU]';
     case 'illegalSegments': return info.slice(0, fence) + '[Illegal Segments]';
     case 'reassemblyError': return info + `[Reassembly error, protocol TCP: ${o.message}]`;
-    case 'exception': return info + (o.kind === 'malformed' ? '[Malformed Packet]' : '[Packet size limited during capture]');
+    case 'exception': return info + exceptionText(o.kind);
     case 'ipp': return info.slice(0, fence) + `IPP ${o.request ? 'Request' : 'Response'} (${ippName(o.request, o.code)})`;
     case 'body':
       return o.kind === 'json' ? info + (info !== '' ? ', ' : '') + `JavaScript Object Notation (${o.text})` : info + ` (${o.text})`;

@@ -16,7 +16,8 @@ import { be16, be32, u8at } from '../util/bytes.js';
 import type { Frame } from '../fields/field.js';
 import type { TcpHeader } from '../decode/packet.js';
 import { formatAnalysisPrefix } from './tcp-analysis-info.js';
-import { httpColumns } from './http-info.js';
+import { exceptionText, httpColumns } from './http-info.js';
+import { tcpException } from '../fields/transport.js';
 import { TCP_ACK, TCP_URG } from '../fields/tcp.js';
 import { echoRequestOf } from '../pipeline/session.js';
 import { formatIPv4 as ip4s, formatIPv6 as ip6s, formatMac } from '../fields/format.js';
@@ -102,7 +103,8 @@ export function tcpInfo(f: Frame, t: TcpHeader): string {
   s += tcpOptionsInfo(f, t);
   // Options cut short end the dissection with tshark's exception text: past the segment's
   // reported end a ReportedBoundsError, past the captured bytes (snaplen) a BoundsError.
-  if (t.hdrAvailable < t.hdrLen || a?.optionsCut === true) s += f.pkt.truncated ? '[Packet size limited during capture]' : '[Malformed Packet]';
+  const ex = tcpException(f);
+  if (ex !== undefined) s += exceptionText(ex.kind);
   return a ? formatAnalysisPrefix(a) + s : s;
 }
 

@@ -23,6 +23,8 @@ import { formatIPv6 } from '../fields/format.js';
 import { formatAnalysisPrefix } from './tcp-analysis-info.js';
 import { tcpFlagNames, tcpOptionsInfo } from './info.js';
 import { be16, be32, u8at } from '../util/bytes.js';
+import { tcpException } from '../fields/transport.js';
+import { TCPOPT_MPTCP } from '../decode/tcp-options.js';
 
 /** Bytes a rendered line can take at most, and a record (both well above what one can need). */
 export const MAX_SUMMARY_BYTES = 1024;
@@ -183,7 +185,7 @@ export function encodeSummary(f: Frame, b: Uint8Array, v: DataView, pos: number)
   const t = p.tcp;
   if (t === undefined || f.app !== undefined || (p.ip4 === undefined && p.ip6 === undefined)) return -1;
   // A bogus data offset or an unknown tcp.len changes the line's tail: the string path has it.
-  if (t.hdrLen < 20 || !t.hasLen || t.hdrAvailable < t.hdrLen || f.tcp?.optionsCut === true) return -1;
+  if (t.hdrLen < 20 || !t.hasLen || tcpException(f) !== undefined) return -1;
   const rel = f.timeRelativeNs;
   if (rel < 0 || rel >= EXACT_NS || f.tsDigits > 9 || f.tsDigits < 0) return -1;
   const a = f.tcp;
@@ -193,7 +195,7 @@ export function encodeSummary(f: Frame, b: Uint8Array, v: DataView, pos: number)
   // The string path cuts Info at 4095 characters; such lines are left to it.
   if (prefix.length + optText.length > 600) return -1;
   const d = f.record.data;
-  const mptcp = (t.optionKinds & (1 << 30)) !== 0 ? 1 : 0;
+  const mptcp = (t.optionKinds & (1 << TCPOPT_MPTCP)) !== 0 ? 1 : 0;
 
   v.setUint8(pos + R_KIND, REC_SUMMARY);
   v.setUint8(pos + R_DIGITS, f.tsDigits);
