@@ -271,6 +271,8 @@ export interface LoadResult {
   mode: string; conns: number; size: number; durationS: number;
   messages: number; msgsPerSec: number; mbPerSec: number;
   p50Us: number; p99Us: number; maxUs: number;
+  /** Newer generator builds only. */
+  p90Us?: number; p999Us?: number;
   mismatches: number; errors: number; firstError: string;
   cpuUserS: number; cpuSysS: number;
   connected: number; connectS: number; firstRoundOk: number; secondRoundOk: number; holdS: number;

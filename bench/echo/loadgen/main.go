@@ -49,7 +49,9 @@ type Result struct {
 	MsgsPerSec float64 `json:"msgsPerSec"`
 	MBPerSec   float64 `json:"mbPerSec"`
 	P50Us      float64 `json:"p50Us"`
+	P90Us      float64 `json:"p90Us"`
 	P99Us      float64 `json:"p99Us"`
+	P999Us     float64 `json:"p999Us"`
 	MaxUs      float64 `json:"maxUs"`
 	Mismatches int64   `json:"mismatches"`
 	Errors     int64   `json:"errors"`
@@ -221,14 +223,18 @@ func runEcho(cs []net.Conn, size int, warmup, duration time.Duration, rate float
 			send, recv := make([]byte, size), make([]byte, size)
 			lat := make([]int64, 0, 1<<14)
 			for k := uint64(0); atomic.LoadInt32(&phase) != phaseStop; k++ {
-				if interval > 0 {
-					next := start.Add(time.Duration(k)*interval + interval*time.Duration(i)/time.Duration(len(cs)))
-					if d := time.Until(next); d > 0 {
-						time.Sleep(d)
-					}
-				}
 				message(send, pattern, k)
 				t := time.Now()
+				if interval > 0 {
+					// Paced: latency counts from when the message was due, not from when it left, so a
+					// server stall is charged to every message it held back (no coordinated omission,
+					// as in wrk2); this includes the generator's own lateness, alike for every server.
+					next := start.Add(time.Duration(k)*interval + interval*time.Duration(i)/time.Duration(len(cs)))
+					if d := next.Sub(t); d > 0 {
+						time.Sleep(d)
+					}
+					t = next
+				}
 				err := roundTrip(c, send, recv)
 				d := time.Since(t)
 				if err == errMismatch {
@@ -263,7 +269,16 @@ func runEcho(cs []net.Conn, size int, warmup, duration time.Duration, rate float
 	res.Messages = int64(len(all))
 	res.MsgsPerSec = float64(len(all)) / elapsed.Seconds()
 	res.MBPerSec = res.MsgsPerSec * float64(size) / 1e6
-	res.P50Us, res.P99Us, res.MaxUs = percentilesUs(all)
+	percentiles(res, all)
+}
+
+// percentiles fills the result's latency quantiles (µs) from round-trip times in ns (sorted in place).
+func percentiles(res *Result, ns []int64) {
+	res.P50Us, res.P99Us, res.MaxUs = percentilesUs(ns)
+	if len(ns) > 0 {
+		res.P90Us = float64(ns[int(0.90*float64(len(ns)-1))]) / 1e3
+		res.P999Us = float64(ns[int(0.999*float64(len(ns)-1))]) / 1e3
+	}
 }
 
 func percentilesUs(ns []int64) (p50, p99, max float64) {
@@ -312,7 +327,7 @@ func runHold(cs []net.Conn, size int, hold time.Duration, res *Result, errs *err
 	res.SecondRoundOK, lat = echoEach(cs, size, 2, errs)
 	res.HoldS = hold.Seconds()
 	res.Messages = int64(res.FirstRoundOK + res.SecondRoundOK)
-	res.P50Us, res.P99Us, res.MaxUs = percentilesUs(lat)
+	percentiles(res, lat)
 	if res.FirstRoundOK < res.Conns || res.SecondRoundOK < res.Conns {
 		errs.add(fmt.Errorf("held %d/%d/%d of %d connections (connect/round 1/round 2)",
 			res.Connected, res.FirstRoundOK, res.SecondRoundOK, res.Conns))
