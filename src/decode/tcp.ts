@@ -17,12 +17,14 @@
  * datagram, inside an ICMP error, and when the segment is shorter than its header.
  * Data offset < 5: "Bogus TCP header length", nothing after the offset is dissected.
  * Partial headers are kept (hdrAvailable): ports need 4 bytes, the rest of the fixed header 16
- * (Wireshark reads seq…window before adding them), seq alone 8 inside an ICMP error.
+ * (Wireshark reads seq…window before adding them), seq alone 8 inside an ICMP error. A non-empty
+ * segment with fewer than 4 bytes still adds the tcp layer (tcpPortsCut), as tshark's TCP
+ * dissector is called and throws at once.
  *
  * Ownership: payloadOffset/capturedLen point into record.data.
  */
 import type { DecodeState } from './state.js';
-import type { TcpHeader } from './packet.js';
+import type { DecodedPacket, TcpHeader } from './packet.js';
 import { decodeTcpOptions } from './tcp-options.js';
 import { NONE } from './state.js';
 
@@ -70,7 +72,12 @@ function emptyTcp(off: number): TcpHeader {
 
 export function decodeTcp(s: DecodeState, off: number, end: number): void {
   const pkt = s.pkt;
-  if (!s.need('tcp', off, 4, end, 'TCP ports')) return;
+  if (!s.need('tcp', off, 4, end, 'TCP ports')) {
+    // tshark calls TCP for any non-empty segment: reading the ports throws, so frame.protocols
+    // ends in tcp while no TCP item exists (pkt.tcp stays undefined; see tcpPortsCut).
+    if (end > off && !s.fragmented && !s.inError) pkt.layers.push('tcp');
+    return;
+  }
   pkt.layers.push('tcp');
   const tcp = emptyTcp(off);
   pkt.tcp = tcp;
@@ -127,6 +134,11 @@ export function decodeTcp(s: DecodeState, off: number, end: number): void {
   tcp.capturedLen = s.avail(pay, end);
   pkt.payloadOffset = tcp.payloadOffset;
   pkt.payloadLength = tcp.capturedLen;
+}
+
+/** True when TCP was reached but its segment is too short (as captured or as reported) for the ports. */
+export function tcpPortsCut(pkt: DecodedPacket): boolean {
+  return pkt.tcp === undefined && pkt.layers[pkt.layers.length - 1] === 'tcp';
 }
 
 /** Which TCP fields tshark 4.0 shows for a header (see tcpShown). */

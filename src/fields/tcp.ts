@@ -28,8 +28,21 @@ import {
 export { TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR, TCP_AE, TCP_RES };
 
 const tcp = (f: Frame): TcpHeader | undefined => f.pkt.tcp;
+/**
+ * The header as far as dissect_tcp read it before it stopped (decode/tcp.ts tcpShown): the data
+ * offset needs the 16 bytes through the window; flags and window also a data offset of 5 or
+ * more; checksum 18 bytes; urgent pointer 20.
+ */
+const fixedHdr = (f: Frame): TcpHeader | undefined => {
+  const t = f.pkt.tcp;
+  return t !== undefined && t.hdrAvailable >= 16 ? t : undefined;
+};
+const saneHdr = (f: Frame, need = 16): TcpHeader | undefined => {
+  const t = f.pkt.tcp;
+  return t !== undefined && t.hdrAvailable >= need && t.hdrLen >= 20 ? t : undefined;
+};
 const flag = (mask: number) => (f: Frame): readonly FieldValue[] => {
-  const t = tcp(f);
+  const t = saneHdr(f);
   return t ? [(t.flags & mask) !== 0] : NO_VALUES;
 };
 
@@ -95,14 +108,17 @@ export const TCP_FIELDS: readonly FieldDef[] = [
   field('tcp.dstport', 'Destination Port', 'FT_UINT16', 'BASE_PT_TCP', 0x0, '', (f) => one(tcp(f)?.dstPort)),
   field('tcp.port', 'Source or Destination Port', 'FT_UINT16', 'BASE_PT_TCP', 0x0, '', (f) => two(tcp(f)?.srcPort, tcp(f)?.dstPort)),
   core('tcp.stream'),
-  generated('tcp.len', 'TCP Segment Len', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => one(tcp(f)?.len)),
+  generated('tcp.len', 'TCP Segment Len', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
+    const t = tcp(f);
+    return t !== undefined && t.hasLen ? [t.len] : NO_VALUES;
+  }),
   core('tcp.seq'),
   field('tcp.seq_raw', 'Sequence Number (raw)', 'FT_UINT32', 'BASE_DEC', 0x0, 'This shows the raw value of the sequence number', (f) => one(tcp(f)?.seq)),
   core('tcp.nxtseq'),
   core('tcp.ack'),
   field('tcp.ack_raw', 'Acknowledgment number (raw)', 'FT_UINT32', 'BASE_DEC', 0x0, 'This shows the raw value of the acknowledgment number', (f) => one(tcp(f)?.ack)),
-  field('tcp.hdr_len', 'Header Length', 'FT_UINT8', 'BASE_DEC', 0x0, 'Data offset in 32-bit words', (f) => one(tcp(f)?.hdrLen)),
-  field('tcp.flags', 'Flags', 'FT_UINT16', 'BASE_HEX', 0xfff, 'Flags (12 bits)', (f) => one(tcp(f)?.flags)),
+  field('tcp.hdr_len', 'Header Length', 'FT_UINT8', 'BASE_DEC', 0x0, 'Data offset in 32-bit words', (f) => one(fixedHdr(f)?.hdrLen)),
+  field('tcp.flags', 'Flags', 'FT_UINT16', 'BASE_HEX', 0xfff, 'Flags (12 bits)', (f) => one(saneHdr(f)?.flags)),
   bool('tcp.flags.res', 'Reserved', 12, 0xe00, 'Three reserved bits (must be zero)', flag(TCP_RES)),
   bool('tcp.flags.ae', 'Accurate ECN', 12, 0x100, '', flag(TCP_AE)),
   bool('tcp.flags.cwr', 'Congestion Window Reduced', 12, 0x80, '', flag(TCP_CWR)),
@@ -114,15 +130,15 @@ export const TCP_FIELDS: readonly FieldDef[] = [
   bool('tcp.flags.syn', 'Syn', 12, 0x2, '', flag(TCP_SYN)),
   bool('tcp.flags.fin', 'Fin', 12, 0x1, '', flag(TCP_FIN)),
   generated('tcp.flags.str', 'TCP Flags', 'FT_STRING', 'BASE_NONE', 0x0, '', (f) => {
-    const t = tcp(f);
+    const t = saneHdr(f);
     return t ? [tcpFlagsStr(t.flags)] : NO_VALUES;
   }),
-  field('tcp.window_size_value', 'Window', 'FT_UINT16', 'BASE_DEC', 0x0, 'The window size value from the TCP header', (f) => one(tcp(f)?.window)),
+  field('tcp.window_size_value', 'Window', 'FT_UINT16', 'BASE_DEC', 0x0, 'The window size value from the TCP header', (f) => one(saneHdr(f)?.window)),
   core('tcp.window_size'),
   core('tcp.window_size_scalefactor'),
-  field('tcp.checksum', 'Checksum', 'FT_UINT16', 'BASE_HEX', 0x0, 'Details at: https://www.wireshark.org/docs/wsug_html_chunked/ChAdvChecksums.html', (f) => one(tcp(f)?.checksum)),
-  generated('tcp.checksum.status', 'Checksum Status', 'FT_UINT8', 'BASE_NONE', 0x0, '', (f) => (tcp(f) ? [2] : NO_VALUES)),
-  field('tcp.urgent_pointer', 'Urgent Pointer', 'FT_UINT16', 'BASE_DEC', 0x0, '', (f) => one(tcp(f)?.urgent)),
+  field('tcp.checksum', 'Checksum', 'FT_UINT16', 'BASE_HEX', 0x0, 'Details at: https://www.wireshark.org/docs/wsug_html_chunked/ChAdvChecksums.html', (f) => one(saneHdr(f, 18)?.checksum)),
+  generated('tcp.checksum.status', 'Checksum Status', 'FT_UINT8', 'BASE_NONE', 0x0, '', (f) => (saneHdr(f, 18) ? [2] : NO_VALUES)),
+  field('tcp.urgent_pointer', 'Urgent Pointer', 'FT_UINT16', 'BASE_DEC', 0x0, '', (f) => one(saneHdr(f, 20)?.urgent)),
   field('tcp.options', 'TCP Options', 'FT_BYTES', 'BASE_NONE', 0x0, '', (f) => {
     const t = tcp(f);
     return t && t.hdrLen > 20 ? [bytesAt(f, t.offset + 20, t.hdrLen - 20)] : NO_VALUES;

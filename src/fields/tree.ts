@@ -416,12 +416,21 @@ function analysisFlagsTree(f: Frame, an: TreeNode): void {
 
 function tcpTree(f: Frame): TreeNode {
   const h = f.pkt.tcp!;
+  if (h.hdrAvailable < 16) {
+    // dissect_tcp threw reading seq…window: only the ports were added.
+    const cut = mk(`Transmission Control Protocol, Src Port: ${h.srcPort}, Dst Port: ${h.dstPort}`, 'tcp', true);
+    add(cut, mk(`Source Port: ${h.srcPort}`, 'tcp.srcport', h.srcPort));
+    add(cut, mk(`Destination Port: ${h.dstPort}`, 'tcp.dstport', h.dstPort));
+    add(cut, mk('', 'tcp.port', h.srcPort, { hidden: true }));
+    add(cut, mk('', 'tcp.port', h.dstPort, { hidden: true }));
+    return cut;
+  }
   const a = f.tcp;
   const seq = first(f, 'tcp.seq') as number, ack = first(f, 'tcp.ack') as number;
   const rel = a !== undefined;
   let head = `Transmission Control Protocol, Src Port: ${h.srcPort}, Dst Port: ${h.dstPort}, Seq: ${seq}`;
   if (h.flags & TCP_ACK) head += `, Ack: ${ack}`;
-  head += `, Len: ${h.len}`;
+  if (h.hasLen) head += `, Len: ${h.len}`;
   const t = mk(head, 'tcp', true);
   add(t, mk(`Source Port: ${h.srcPort}`, 'tcp.srcport', h.srcPort));
   add(t, mk(`Destination Port: ${h.dstPort}`, 'tcp.dstport', h.dstPort));
@@ -429,11 +438,18 @@ function tcpTree(f: Frame): TreeNode {
   add(t, mk('', 'tcp.port', h.dstPort, { hidden: true }));
   if (a) add(t, mk(`Stream index: ${a.stream}`, 'tcp.stream', a.stream, { gen: true }));
   addRegistered(t, f, 'tcp.completeness');
-  add(t, mk(`TCP Segment Len: ${h.len}`, 'tcp.len', h.len, { gen: true }));
+  if (h.hasLen) add(t, mk(`TCP Segment Len: ${h.len}`, 'tcp.len', h.len, { gen: true }));
+  else if (f.pkt.issues.some((i) => i.code === 'ERR_TCP_SHORT_SEGMENT')) {
+    const msg = 'Short segment. Segment/fragment does not contain a full TCP header (might be NMAP or someone else deliberately sending unusual packets)';
+    const ss = add(t, mk(msg, undefined));
+    expert(ss, 'tcp.short_segment', msg, 'Warning', 'Malformed');
+    // Every Malformed-group expert item also adds a hidden _ws.malformed item (expert.c).
+    add(ss, mk('', '_ws.malformed', true, { hidden: true }));
+  }
   add(t, mk(`Sequence Number: ${seq}${rel ? '    (relative sequence number)' : ''}`, 'tcp.seq', seq));
   add(t, mk(`Sequence Number (raw): ${h.seq}`, 'tcp.seq_raw', h.seq));
-  const nxt = first(f, 'tcp.nxtseq') as number;
-  add(t, mk(`Next Sequence Number: ${nxt}${rel ? '    (relative sequence number)' : ''}`, 'tcp.nxtseq', nxt, { gen: true }));
+  const nxt = first(f, 'tcp.nxtseq') as number | undefined;
+  if (nxt !== undefined) add(t, mk(`Next Sequence Number: ${nxt}${rel ? '    (relative sequence number)' : ''}`, 'tcp.nxtseq', nxt, { gen: true }));
   add(t, mk(`Acknowledgment Number: ${ack}${rel && (h.flags & TCP_ACK) ? '    (relative ack number)' : ''}`, 'tcp.ack', ack));
   add(t, mk(`Acknowledgment number (raw): ${h.ack}`, 'tcp.ack_raw', h.ack, { hidden: !rel && (h.flags & TCP_ACK) !== 0 }));
   const b12 = (h.hdrLen / 4) << 4;
@@ -469,8 +485,11 @@ function tcpTree(f: Frame): TreeNode {
     const text = sf === -1 ? '-1 (unknown)' : sf === -2 ? '-2 (no window scaling used)' : String(sf);
     add(t, mk(`Window size scaling factor: ${text}`, 'tcp.window_size_scalefactor', sf, { gen: true }));
   }
+  // A header cut before its checksum or urgent pointer ends here (dissect_tcp throws reading them).
+  if (h.hdrAvailable < 18) return t;
   add(t, mk(`Checksum: 0x${h.checksum.toString(16).padStart(4, '0')} [unverified]`, 'tcp.checksum', h.checksum));
   add(t, mk('Checksum Status: Unverified', 'tcp.checksum.status', 2, { gen: true }));
+  if (h.hdrAvailable < 20) return t;
   add(t, mk(`Urgent Pointer: ${h.urgent}`, 'tcp.urgent_pointer', h.urgent));
   if (h.hdrLen > 20) tcpOptionsTree(f, t);
   if (lookupField('tcp.time_relative')?.values(f).length) {
@@ -610,12 +629,16 @@ export function buildTree(f: Frame): TreeNode[] {
 /** tshark's -T fields text of a top-level protocol: its tree label (e.g. "Transmission Control Protocol, Src Port: …"). */
 export function protocolLabels(f: Frame, abbrev: string): string[] {
   const out: string[] = [];
-  for (const n of buildTree(f)) {
-    if (n.def?.abbrev !== abbrev) continue;
-    // A generated protocol item (the malformed marker) prints in brackets, and its hidden copy
-    // (no label) as the abbreviation.
-    out.push(n.generated ? `[${n.label}]` : n.label);
-    for (const c of n.children) if (c.hidden && c.def?.abbrev === abbrev) out.push(abbrev);
-  }
+  // Tree order: a top-level item prints its label (a generated one, the malformed marker, in
+  // brackets); a hidden copy anywhere (no label) prints as the abbreviation, e.g. the
+  // _ws.malformed item every Malformed-group expert item adds.
+  const walk = (n: TreeNode, top: boolean): void => {
+    if (n.def?.abbrev === abbrev) {
+      if (n.hidden) out.push(abbrev);
+      else if (top) out.push(n.generated ? `[${n.label}]` : n.label);
+    }
+    for (const c of n.children) walk(c, false);
+  };
+  for (const n of buildTree(f)) walk(n, true);
   return out;
 }

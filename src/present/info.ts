@@ -18,6 +18,7 @@ import type { TcpHeader } from '../decode/packet.js';
 import { formatAnalysisPrefix } from './tcp-analysis-info.js';
 import { exceptionText, httpColumns } from './http-info.js';
 import { tcpException } from '../fields/transport.js';
+import { tcpPortsCut } from '../decode/tcp.js';
 import { TCP_ACK, TCP_URG } from '../fields/tcp.js';
 import { echoRequestOf } from '../pipeline/session.js';
 import { formatIPv4 as ip4s, formatIPv6 as ip6s, formatMac } from '../fields/format.js';
@@ -91,15 +92,20 @@ export function tcpOptionsInfo(f: Frame, t: TcpHeader): string {
 /** TCP Info text (without app-protocol text). */
 export function tcpInfo(f: Frame, t: TcpHeader): string {
   const a = f.tcp;
+  // dissect_tcp adds the ports, then reads seq…window: a header cut before the window ends there.
+  if (t.hdrAvailable < 16) return `${t.srcPort}${ARROW}${t.dstPort}${exceptionText(tcpException(f)!.kind)}`;
   const seq = a ? a.relSeq : t.seq;
   let s = `${t.srcPort}${ARROW}${t.dstPort} [${tcpFlagNames(t.flags)}] Seq=${seq}`;
   if ((t.flags & TCP_ACK) !== 0) s += ` Ack=${a ? a.relAck : t.ack}`;
   s += ` Win=${a ? a.windowSize : t.window}`;
   // dissect_tcp gives up on a data offset below 5 right after the window (no Urg, Len, options).
   if (t.hdrLen < 20) return (a ? formatAnalysisPrefix(a) : '') + s + `, bogus TCP header length (${t.hdrLen}, must be at least 20)`;
-  if ((t.flags & TCP_URG) !== 0) s += ` Urg=${t.urgent}`;
-  // No Len when tcp.len is unknown (a segment shorter than its header).
-  if (t.hasLen) s += ` Len=${t.len}`;
+  // Urg and Len follow the urgent pointer's read: a header cut before it (snaplen) has neither.
+  if (t.hdrAvailable >= 20) {
+    if ((t.flags & TCP_URG) !== 0) s += ` Urg=${t.urgent}`;
+    // No Len when tcp.len is unknown (a segment shorter than its header).
+    if (t.hasLen) s += ` Len=${t.len}`;
+  }
   s += tcpOptionsInfo(f, t);
   // Options cut short end the dissection with tshark's exception text: past the segment's
   // reported end a ReportedBoundsError, past the captured bytes (snaplen) a BoundsError.
@@ -205,6 +211,14 @@ export function protocolAndInfo(f: Frame): [string, string] {
   } else if (p.icmp) {
     proto = p.icmp.version === 6 ? 'ICMPv6' : 'ICMP';
     info = icmpInfo(f);
+  } else if (tcpPortsCut(p)) {
+    // TCP threw reading its ports: it never set the Protocol column; Info is the exception alone.
+    proto = p.ip4 ? 'IPv4' : 'IPv6';
+    info = exceptionText(tcpException(f)!.kind);
+  } else if (p.ip4 && p.ip4.proto === 6 && p.ip4.totalLen === p.ip4.hdrLen && p.ip4.fragOffset === 0 && (p.ip4.flags & 1) === 0) {
+    // An empty segment: IPv4 calls no dissector for it.
+    proto = 'IPv4';
+    info = '';
   } else if (p.ip4 || p.ip6) {
     const ipProto = p.ip4 ? p.ip4.proto : p.ip6!.proto;
     const frag = p.ip4 && (p.ip4.fragOffset !== 0 || (p.ip4.flags & 1) !== 0);

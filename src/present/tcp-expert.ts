@@ -17,7 +17,7 @@ import {
   TA_LOST_SEGMENT, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_REUSED_PORTS, TA_SPURIOUS_RETRANSMISSION,
   TA_WINDOW_FULL, TA_WINDOW_UPDATE, TA_ZERO_WINDOW, TA_ZERO_WINDOW_PROBE, TA_ZERO_WINDOW_PROBE_ACK,
 } from '../analysis/types.js';
-import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_ACK as ACK, TH_URG as URG } from '../decode/tcp.js';
+import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_ACK as ACK, TH_URG as URG, tcpPortsCut } from '../decode/tcp.js';
 
 export type ExpertSeverity = 'error' | 'warn' | 'note' | 'chat' | 'comment';
 
@@ -30,6 +30,11 @@ export interface ExpertItem {
 }
 
 const seq = (severity: ExpertSeverity, summary: string): ExpertItem => ({ severity, group: 'Sequence', protocol: 'TCP', summary });
+const MALFORMED: ExpertItem = Object.freeze({ severity: 'error', group: 'Malformed', protocol: 'TCP', summary: 'Malformed Packet (Exception occurred)' });
+const SHORT_SEGMENT: ExpertItem = Object.freeze({
+  severity: 'warn', group: 'Malformed', protocol: 'TCP',
+  summary: 'Short segment. Segment/fragment does not contain a full TCP header (might be NMAP or someone else deliberately sending unusual packets)',
+});
 const proto = (severity: ExpertSeverity, summary: string): ExpertItem => ({ severity, group: 'Protocol', protocol: 'TCP', summary });
 
 const RETRANS = 'This frame is a (suspected) retransmission';
@@ -69,10 +74,17 @@ function analysisItems(a: TcpFrameAnalysis, out: ExpertItem[]): void {
 export function tcpExpertItems(record: CaptureRecord, pkt: DecodedPacket, a: TcpFrameAnalysis | undefined): ExpertItem[] {
   const t = pkt.tcp;
   const out: ExpertItem[] = [];
-  if (t === undefined || a === undefined || t.hdrAvailable < 16) return out;
+  // A header cut before the window (or before the ports) throws at once: past the segment's
+  // reported end that is tshark's "Malformed Packet" error; a snaplen cut adds no expert item.
+  if (t === undefined || t.hdrAvailable < 16) {
+    if ((t !== undefined || tcpPortsCut(pkt)) && !pkt.truncated) out.push(MALFORMED);
+    return out;
+  }
+  if (a === undefined) return out;
   const flags = t.flags;
   if ((flags & ACK) === 0 && t.ack !== 0) out.push(proto('note', 'The acknowledgment number field is nonzero while the ACK flag is not set'));
   if (a.bogusHeader) return out;
+  if (!t.hasLen && pkt.issues.some((i) => i.code === 'ERR_TCP_SHORT_SEGMENT')) out.push(SHORT_SEGMENT);
   if ((flags & SYN) !== 0) {
     out.push(seq('chat', (flags & ACK) !== 0
       ? `Connection establish acknowledge (SYN+ACK): server port ${t.srcPort}`
@@ -83,6 +95,11 @@ export function tcpExpertItems(record: CaptureRecord, pkt: DecodedPacket, a: Tcp
     out.push(seq('note', a.finInitiates ? 'This frame initiates the connection closing' : 'This frame undergoes the connection closing'));
   }
   if ((flags & RST) !== 0) out.push(seq('warn', 'Connection reset (RST)'));
+  // Cut before the checksum or urgent pointer: the dissection ends there.
+  if (t.hdrAvailable < 20) {
+    if (!pkt.truncated) out.push(MALFORMED);
+    return out;
+  }
   if ((flags & URG) === 0 && t.urgent !== 0 && t.hdrAvailable >= 20) {
     out.push(proto('note', 'The urgent pointer field is nonzero while the URG flag is not set'));
   }
@@ -111,7 +128,7 @@ export function tcpExpertItems(record: CaptureRecord, pkt: DecodedPacket, a: Tcp
     }
     if (a.optionsCut) {
       // Past the reported length (not a snaplen cut): tshark's "Malformed Packet" item.
-      if (!pkt.truncated) out.push({ severity: 'error', group: 'Malformed', protocol: 'TCP', summary: 'Malformed Packet (Exception occurred)' });
+      if (!pkt.truncated) out.push(MALFORMED);
       return out;
     }
     if ((flags & SYN) !== 0 && !mss) out.push(proto('note', 'The SYN packet does not contain a MSS option'));

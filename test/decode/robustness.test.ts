@@ -32,6 +32,9 @@ function withData(rec: CaptureRecord, data: Uint8Array): CaptureRecord {
 function headerEnd(pkt: DecodedPacket, capLen: number): number {
   if (pkt.icmp?.quoted !== undefined) return headerEnd(pkt.icmp.quoted, capLen);
   if (pkt.tcp !== undefined) return pkt.tcp.payloadOffset;
+  // An IPv4 datagram with nothing after its header (total length = header): Ethernet padding follows.
+  const ip4 = pkt.ip4;
+  if (ip4 !== undefined && pkt.layers[pkt.layers.length - 1] === 'ip' && ip4.totalLen === ip4.hdrLen) return ip4.offset + ip4.hdrLen;
   if (pkt.payloadLength > 0 || pkt.payloadOffset > 0) return pkt.payloadOffset;
   return capLen;
 }

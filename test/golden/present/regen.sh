@@ -64,6 +64,14 @@ gold "lo-chunk1-sigcomp.filter" present-lo-chunk1-sigcomp.pcap -Y _ws.malformed
 gold "snaplen-64.summary" snaplen-64.pcap
 gold "snaplen-64.V" snaplen-64.pcap -V
 gold "snaplen-64.json" snaplen-64.pcap -T json -c 4
+# TCP headers cut before the ports, the window, the checksum, the urgent pointer (IPv4 length, then snaplen).
+gold "tcp-header-cut.summary" tcp-header-cut.pcap
+gold "tcp-header-cut.V" tcp-header-cut.pcap -V
+gold "tcp-header-cut.json" tcp-header-cut.pcap -T json
+gold "tcp-header-cut.ek" tcp-header-cut.pcap -T ek
+gold "tcp-header-cut.expert" tcp-header-cut.pcap -q -z expert
+gold "tcp-header-cut.fields" tcp-header-cut.pcap -T fields -e frame.number -e frame.protocols -e _ws.malformed -e _ws.short -e tcp -e tcp.srcport -e tcp.port -e tcp.stream -e tcp.len -e tcp.seq -e tcp.nxtseq -e tcp.ack -e tcp.hdr_len -e tcp.flags -e tcp.flags.str -e tcp.flags.ack -e tcp.window_size_value -e tcp.window_size -e tcp.checksum -e tcp.checksum.status -e tcp.urgent_pointer
+gold "tcp-header-cut.filter" tcp-header-cut.pcap -Y "tcp && !_ws.short"
 DISSECT="frame.number frame.len frame.cap_len frame.protocols frame.time_relative frame.time_delta frame.time_epoch eth.src eth.dst eth.type ip.version ip.hdr_len ip.dsfield ip.len ip.id ip.flags ip.flags.df ip.frag_offset ip.ttl ip.proto ip.checksum ip.src ip.dst ip.addr ipv6.src ipv6.dst ipv6.flow ipv6.plen ipv6.nxt ipv6.hlim tcp.srcport tcp.dstport tcp.port tcp.stream tcp.len tcp.seq tcp.seq_raw tcp.nxtseq tcp.ack tcp.ack_raw tcp.hdr_len tcp.flags tcp.flags.syn tcp.flags.ack tcp.flags.push tcp.flags.fin tcp.flags.str tcp.window_size_value tcp.window_size tcp.window_size_scalefactor tcp.checksum tcp.urgent_pointer tcp.options tcp.option_kind tcp.option_len tcp.options.mss_val tcp.options.wscale.shift tcp.options.wscale.multiplier tcp.options.sack_perm tcp.options.timestamp.tsval tcp.options.timestamp.tsecr tcp.options.sack_le tcp.options.sack_re tcp.payload data.data data.len tcp ip"
 args=(); for f in $DISSECT; do args+=(-e "$f"); done
 gold "lo-telnet-v4.fields" present-lo-telnet-v4.pcap -T fields -E header=y "${args[@]}"
