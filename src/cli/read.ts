@@ -19,6 +19,7 @@ import { MAX_SUMMARY_BYTES } from '../present/summary-bytes.js';
 import { PIPE_MIN_BYTES } from './read-pipe-ring.js';
 import { setNameResolution } from '../fields/format.js';
 import { isLabError, LabError } from '../util/errors.js';
+import { TIME_FORMATS, type TimeFormat } from '../util/time.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
 import type { Frame } from '../fields/field.js';
 import { addStatsOptions, wantsStats, type StatsOptions } from './stats-options.js';
@@ -143,6 +144,10 @@ export interface ShowOptions {
   n?: boolean;
   /** -P: print packets even while writing them with -w. */
   P?: boolean;
+  /** -t: Time column format (a, ad, adoy, d, dd, e, r, u, ud, udoy). */
+  t?: string;
+  /** -O: comma-separated protocols whose details to show (implies -V). */
+  O?: string;
 }
 
 /** Fails with a usage LabError (exit 2, one line). */
@@ -157,6 +162,8 @@ function usage(msg: string): never {
 export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledFilter | undefined; printer: Printer; limit: number }> {
   const format = (o.T ?? 'text') as OutputFormat;
   if (!['text', 'fields', 'json', 'ek'].includes(format)) usage(`Invalid -T parameter "${o.T}"; it must be one of: text, fields, json, ek`);
+  const timeFormat = (o.t ?? 'r') as TimeFormat;
+  if (!TIME_FORMATS.includes(timeFormat)) usage(`Invalid time stamp type "${o.t}"; it must be one of: ${TIME_FORMATS.join(', ')}`);
   let fo: FieldsOptions | undefined;
   let fields: FieldDef[] = [];
   if (o.E.length > 0 || o.e.length > 0 || format === 'fields') {
@@ -164,7 +171,7 @@ export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledF
     fo = { ...fout.DEFAULT_FIELDS_OPTIONS };
     for (const spec of o.E) fout.applyFieldsOption(fo, spec);
     if (format === 'fields' && o.e.length === 0) usage('"-Tfields" was specified, but no fields were specified with "-e".');
-    if (o.e.length) fields = fout.resolveFields(o.e);
+    if (o.e.length) fields = fout.resolveFields(o.e, timeFormat);
   }
   let filter: CompiledFilter | undefined;
   if (o.Y !== undefined && o.Y.trim() !== '') {
@@ -181,7 +188,11 @@ export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledF
     if (!Number.isInteger(n) || n < 0) usage(`Invalid packet count "${o.c}"`);
     if (n > 0) limit = n;
   }
-  const printer = await makePrinter({ format, detail: o.V === true, hex: o.x === true, quiet: o.q === true, fields, fieldsOptions: fo });
+  // -O implies -V, as in tshark; other protocols keep their one summary line.
+  const onlyProtocols = o.O !== undefined ? o.O.split(',').map((p) => p.trim()).filter((p) => p !== '') : undefined;
+  const printer = await makePrinter({
+    format, detail: o.V === true || onlyProtocols !== undefined, hex: o.x === true, quiet: o.q === true, fields, fieldsOptions: fo, timeFormat, onlyProtocols,
+  });
   return { filter, printer, limit };
 }
 
@@ -331,7 +342,9 @@ export function addShowOptions(cmd: Command): Command {
     .option('-w <file>', 'write the displayed packets to this capture file ("-" = stdout)')
     .option('-F <type>', 'file type for -w: pcapng (default, as tshark) or pcap')
     .option('-P', 'print packets even when writing them with -w')
-    .option('-n', 'no name resolution (MAC vendor names off too; addresses and ports are never resolved)');
+    .option('-n', 'no name resolution (MAC vendor names off too; addresses and ports are never resolved)')
+    .option('-O <protocols>', 'details (-V) of these protocols only, comma separated (e.g. tcp); the others show their summary line')
+    .option('-t <format>', 'Time column: r (seconds since the first frame, default), d (since the previous frame), dd (since the previous displayed frame), a|ad|adoy (local time; ad with YYYY-MM-DD, adoy with YYYY/DOY), u|ud|udoy (the same in UTC), e (epoch seconds)');
 }
 
 export function registerRead(program: Command): void {
@@ -385,7 +398,8 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
   const size = fileSize(path);
   const progress = await progressFor(size);
   let quietUntil: number | undefined;
-  const parallel = threads !== undefined && threads > 1 ? await import('./read-parallel.js') : undefined;
+  // The workers write the default Time column only: another -t reads on one thread.
+  const parallel = threads !== undefined && threads > 1 && (o.t ?? 'r') === 'r' ? await import('./read-parallel.js') : undefined;
   const workers = parallel ? parallel.parallelThreads(path, o, threads, progress !== undefined || stats !== undefined) : 0;
   if (parallel && workers > 1) {
     try {

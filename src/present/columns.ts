@@ -5,7 +5,7 @@
  * Destination, single spaces elsewhere.
  */
 import type { Frame } from '../fields/field.js';
-import { formatSeconds, formatSpan } from '../util/time.js';
+import { formatAbsolute, formatEpoch, formatSeconds, formatSpan, type Timestamp, type TimeFormat } from '../util/time.js';
 
 /** Spans from here on lost digits as float nanoseconds: formatted from the timestamps instead. */
 const EXACT_NS = 2 ** 53;
@@ -23,8 +23,33 @@ export function addressColumns(f: Frame): [string, string] {
   return ['', ''];
 }
 
-/** The summary line of a frame (no newline). */
-export function formatSummaryLine(f: Frame): string {
+/** A span since `from` (ns in `ns`), from the timestamps when the float has lost digits. */
+function exactSpan(ns: number, from: Timestamp | undefined, f: Frame): string {
+  return from !== undefined && (ns >= EXACT_NS || ns <= -EXACT_NS) ? formatSpan(from, f.record.ts, f.tsDigits) : formatSeconds(ns, f.tsDigits);
+}
+
+/**
+ * The frame displayed before this one (its number and time stamp), kept by whoever prints: -t d
+ * and dd are then exact beyond 2^53 ns too (the Frame carries those spans as float ns only).
+ */
+export interface PrevShown { frameNo: number; ts: Timestamp }
+
+/** The Time column as tshark's -t `fmt` shows it (unpadded). */
+export function timeColumn(f: Frame, fmt: TimeFormat, prev?: PrevShown): string {
+  switch (fmt) {
+    case 'r': {
+      const rel = f.timeRelativeNs;
+      return f.firstTs !== undefined && (rel >= EXACT_NS || rel <= -EXACT_NS) ? formatSpan(f.firstTs, f.record.ts, f.tsDigits) : formatSeconds(rel, f.tsDigits);
+    }
+    case 'd': return exactSpan(f.timeDeltaNs, prev !== undefined && prev.frameNo === f.record.frameNo - 1 ? prev.ts : undefined, f);
+    case 'dd': return exactSpan(f.timeDeltaDisplayedNs, prev?.ts, f);
+    case 'e': return formatEpoch(f.record.ts, f.tsDigits);
+    default: return formatAbsolute(f.record.ts, f.tsDigits, fmt);
+  }
+}
+
+/** The summary line of a frame (no newline), its Time column as -t `time` says (default r). */
+export function formatSummaryLine(f: Frame, time: TimeFormat = 'r', prev?: PrevShown): string {
   // IPv4 fast path without the [src, dst] pair (profile of `read`: allocation per frame).
   const ip4 = f.pkt.ip4;
   let src: string, dst: string;
@@ -36,7 +61,5 @@ export function formatSummaryLine(f: Frame): string {
   }
   const [proto, info] = protocolAndInfo(f);
   const no = String(f.record.frameNo).padStart(5);
-  const rel = f.timeRelativeNs;
-  const time = (f.firstTs !== undefined && (rel >= EXACT_NS || rel <= -EXACT_NS) ? formatSpan(f.firstTs, f.record.ts, f.tsDigits) : formatSeconds(rel, f.tsDigits)).padStart(10);
-  return `${no} ${time} ${src.padStart(12)} \u2192 ${dst.padEnd(12)} ${proto} ${f.record.origLen} ${info}`;
+  return `${no} ${timeColumn(f, time, prev).padStart(10)} ${src.padStart(12)} \u2192 ${dst.padEnd(12)} ${proto} ${f.record.origLen} ${info}`;
 }

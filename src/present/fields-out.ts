@@ -9,6 +9,9 @@ import { lookupField } from '../fields/registry.js';
 import { formatFieldValue } from '../fields/format.js';
 import { protocolLabels } from '../fields/tree.js';
 import { LabError } from '../util/errors.js';
+import type { TimeFormat } from '../util/time.js';
+import { addressColumns, timeColumn } from './columns.js';
+import { protocolAndInfo } from './info.js';
 
 export interface FieldsOptions {
   header: boolean;
@@ -42,11 +45,45 @@ export function applyFieldsOption(o: FieldsOptions, spec: string): void {
   }
 }
 
+/** tshark's column fields: "_ws.col." + a column title of its default layout. */
+const COLUMN_PREFIX = '_ws.col.';
+
+/** The text of column `title` (tshark 4.0's default titles), as the one-line output shows it. */
+function columnText(title: string, f: Frame, time: TimeFormat): string | undefined {
+  switch (title) {
+    case 'No.': return String(f.record.frameNo);
+    case 'Time': return timeColumn(f, time);
+    case 'Source': return addressColumns(f)[0];
+    case 'Destination': return addressColumns(f)[1];
+    case 'Protocol': return protocolAndInfo(f)[0];
+    case 'Length': return String(f.record.origLen);
+    case 'Info': return protocolAndInfo(f)[1];
+    default: return undefined;
+  }
+}
+
+/**
+ * A column field (-e _ws.col.Info): the column's text per frame. As in tshark 4.0 any title is
+ * accepted and one that is not a column (titles are case-sensitive: _ws.col.info) stays empty.
+ * Output only: display filters cannot test columns in 4.0.
+ */
+function columnField(abbrev: string, time: TimeFormat): FieldDef {
+  const title = abbrev.slice(COLUMN_PREFIX.length);
+  return {
+    abbrev, name: title, type: 'FT_STRING', display: 'BASE_NONE', bitmask: 0, parent: '', blurb: '', generated: false,
+    values: (f) => {
+      const v = columnText(title, f, time);
+      return v === undefined ? [] : [v];
+    },
+  };
+}
+
 /** Resolves field names; throws ERR_USAGE_UNKNOWN_FIELD listing the bad ones (tshark's message). */
-export function resolveFields(names: readonly string[]): FieldDef[] {
-  const bad = names.filter((n) => !lookupField(n));
+export function resolveFields(names: readonly string[], time: TimeFormat = 'r'): FieldDef[] {
+  const isColumn = (n: string): boolean => n.startsWith(COLUMN_PREFIX) && n.length > COLUMN_PREFIX.length;
+  const bad = names.filter((n) => !isColumn(n) && !lookupField(n));
   if (bad.length) throw new LabError('ERR_USAGE_UNKNOWN_FIELD', `Some fields aren't valid:\n${bad.map((b) => `\t${b}`).join('\n')}`);
-  return names.map((n) => lookupField(n)!);
+  return names.map((n) => (isColumn(n) ? columnField(n, time) : lookupField(n)!));
 }
 
 /** Every occurrence of `def` in the frame, as tshark prints it. */

@@ -32,9 +32,10 @@ export function makeFormatPrinter(o: PrinterOptions): Printer {
       break;
   }
   if (o.detail) {
+    const only = o.onlyProtocols !== undefined ? new Set(o.onlyProtocols) : undefined;
     return {
       head: () => '',
-      frame: (f) => formatDetail(f, o.hex) + '\n' + (o.hex ? formatHexDump(f.record.data) + '\n' : ''),
+      frame: (f) => formatDetail(f, o.hex, only) + '\n' + (o.hex ? formatHexDump(f.record.data) + '\n' : ''),
       tail: () => '',
     };
   }

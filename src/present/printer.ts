@@ -9,7 +9,8 @@
  */
 import type { FieldDef, Frame } from '../fields/field.js';
 import type { FieldsOptions } from './fields-out.js';
-import { formatSummaryLine } from './columns.js';
+import type { TimeFormat } from '../util/time.js';
+import { formatSummaryLine, type PrevShown } from './columns.js';
 import { writeSummaryLine } from './summary-bytes.js';
 
 export type OutputFormat = 'text' | 'fields' | 'json' | 'ek';
@@ -22,6 +23,10 @@ export interface PrinterOptions {
   fields: readonly FieldDef[];
   /** -E options (-T fields); DEFAULT_FIELDS_OPTIONS when undefined. */
   fieldsOptions?: FieldsOptions | undefined;
+  /** -t: the Time column's format (default 'r'). */
+  timeFormat?: TimeFormat | undefined;
+  /** -O: the protocols whose details -V shows (the others: their summary line only). */
+  onlyProtocols?: readonly string[] | undefined;
 }
 
 export interface Printer {
@@ -42,6 +47,20 @@ export interface Printer {
 export async function makePrinter(o: PrinterOptions): Promise<Printer> {
   if (o.quiet) return { head: () => '', frame: () => '', tail: () => '' };
   if (o.format === 'text' && !o.detail && !o.hex) {
+    const time = o.timeFormat ?? 'r';
+    // The byte encoder (and the output thread fed by it) writes the default relative time only.
+    if (time !== 'r') {
+      let prev: PrevShown | undefined;
+      return {
+        head: () => '',
+        frame: (f) => {
+          const line = formatSummaryLine(f, time, prev) + '\n';
+          prev = { frameNo: f.record.frameNo, ts: f.record.ts };
+          return line;
+        },
+        tail: () => '',
+      };
+    }
     return { head: () => '', frame: (f) => formatSummaryLine(f) + '\n', tail: () => '', frameBytes: writeSummaryLine };
   }
   return (await import('./printer-formats.js')).makeFormatPrinter(o);

@@ -61,3 +61,68 @@ export function formatSpan(a: Timestamp, b: Timestamp, digits: number): string {
   }
   return formatParts(neg, sec, nsec, digits);
 }
+
+/** tshark's -t: what the Time column shows (r, the default: seconds since the first frame). */
+export type TimeFormat = 'r' | 'a' | 'ad' | 'adoy' | 'd' | 'dd' | 'e' | 'u' | 'ud' | 'udoy';
+export const TIME_FORMATS: readonly TimeFormat[] = ['a', 'ad', 'adoy', 'd', 'dd', 'e', 'r', 'u', 'ud', 'udoy'];
+
+const p2 = (n: number): string => (n < 10 ? '0' + n : String(n));
+
+/** The fraction of a second, truncated to `digits` decimals, with its point ('' for 0 digits). */
+function fraction(nsec: number, digits: number): string {
+  if (digits <= 0) return '';
+  const f = String(Math.floor(nsec / (POW10[9 - digits] ?? 10 ** (9 - digits))));
+  return '.' + (f.length >= digits ? f : ZEROS[digits - f.length] + f);
+}
+
+/**
+ * A time stamp as tshark's -t a / ad / adoy (local time, as the TZ environment sets it) and
+ * u / ud / udoy (UTC) show it: "16:29:54.770906", "2026-11-24 16:29:54.770906", "2026/328 …".
+ */
+export function formatAbsolute(ts: Timestamp, digits: number, fmt: 'a' | 'ad' | 'adoy' | 'u' | 'ud' | 'udoy'): string {
+  // Local time: the zone's offset at that instant (JS Date knows it within ±273,790 years; a
+  // broken clock beyond that is shown in UTC). The calendar is computed here, for any year.
+  let sec = ts.sec;
+  if (fmt.charCodeAt(0) !== 0x75) { // not 'u…': local time
+    const d = new Date(sec * 1000);
+    if (!Number.isNaN(d.getTime())) sec -= d.getTimezoneOffset() * 60;
+  }
+  const days = Math.floor(sec / 86_400);
+  const tod = sec - days * 86_400;
+  let s = `${p2(Math.floor(tod / 3600))}:${p2(Math.floor(tod / 60) % 60)}:${p2(tod % 60)}${fraction(ts.nsec, digits)}`;
+  if (fmt === 'a' || fmt === 'u') return s;
+  const [year, month, day] = civilFromDays(days);
+  if (fmt === 'ad' || fmt === 'ud') return `${year}-${p2(month)}-${p2(day)} ${s}`;
+  const doy = days - daysFromCivil(year, 1, 1) + 1;
+  s = `${year}/${String(doy).padStart(3, '0')} ${s}`;
+  return s;
+}
+
+/** Proleptic Gregorian [year, month 1-12, day 1-31] of a day count since 1970-01-01 (H. Hinnant's algorithm). */
+function civilFromDays(z0: number): [number, number, number] {
+  const z = z0 + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (inverse of civilFromDays). */
+function daysFromCivil(y0: number, m: number, d: number): number {
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/** Seconds since the epoch with `digits` decimals, as tshark's -t e: "1795537794.770906". */
+export function formatEpoch(ts: Timestamp, digits: number): string {
+  if (ts.sec >= 0) return formatParts(false, ts.sec, ts.nsec, digits);
+  return ts.nsec === 0 ? formatParts(true, -ts.sec, 0, digits) : formatParts(true, -ts.sec - 1, NS_PER_SEC - ts.nsec, digits);
+}

@@ -86,6 +86,22 @@ test('-c 0 reads everything; a bad -c is a usage error', () => {
   assert.equal(r.code, 2);
 });
 
+test('-t: a bad format is one line, exit 2; --threads and a big file (output thread) print the same -t lines', () => {
+  const bad = run(['read', '-r', fx('present-lo-telnet-v4.pcap'), '-t', 'x']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.out, '');
+  assert.equal(bad.err, 'tcplab: Invalid time stamp type "x"; it must be one of: a, ad, adoy, d, dd, e, r, u, ud, udoy\n');
+  const want = run(['read', '-r', fx('present-lo-pingpong-loss.pcap'), '-t', 'dd', '-Y', 'tcp.len > 0']);
+  assert.equal(want.code, 0);
+  assert.equal(want.out, golden('lo-pingpong-loss.t-dd.txt'));
+  // Forced onto the paths that write the default Time column only: -t must still be honoured.
+  const forced = spawnSync(process.execPath, [bin, 'read', '-r', fx('present-lo-pingpong-loss.pcap'), '-t', 'dd', '-Y', 'tcp.len > 0', '--threads', '2'], {
+    encoding: 'utf8', timeout: 30_000, env: { ...process.env, TZ: 'UTC', TCPLAB_READ_PIPE: '1' },
+  });
+  assert.equal(forced.status, 0);
+  assert.equal(forced.stdout, want.out);
+});
+
 test('-T ek writes an index line and a document per frame, all valid JSON', () => {
   const r = run(['read', '-r', fx('present-lo-telnet-v4.pcap'), '-T', 'ek']);
   assert.equal(r.code, 0);

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffNs, formatSeconds, formatSpan } from '../../src/util/time.js';
+import { diffNs, formatAbsolute, formatEpoch, formatSeconds, formatSpan } from '../../src/util/time.js';
 
 test('formatSeconds truncates to the digits asked for', () => {
   assert.equal(formatSeconds(1_234_567, 6), '0.001234');
@@ -29,4 +29,37 @@ test('formatSpan keeps every digit of spans beyond 2^53 ns (a float of ns does n
   assert.equal(formatSpan(b, a, 6), '-195006572.477593');
   assert.equal(formatSpan({ sec: 0, nsec: 0 }, { sec: 1_472_003_999, nsec: 360_434_207 }, 9), '1472003999.360434207');
   assert.notEqual(formatSeconds(diffNs({ sec: 0, nsec: 0 }, { sec: 1_472_003_999, nsec: 360_434_207 }), 9), '1472003999.360434207', 'the float path loses the last digits');
+});
+
+// -t formats, checked against tshark 4.0.17 (lo-ethernet.pcap frame 1, pcapng-example.pcapng frame 60).
+test('formatAbsolute: UTC and local time, dates, day of year, any year', () => {
+  const ts = { sec: 1795537794, nsec: 770906000 };
+  assert.equal(formatAbsolute(ts, 6, 'u'), '16:29:54.770906');
+  assert.equal(formatAbsolute(ts, 6, 'ud'), '2026-11-24 16:29:54.770906');
+  assert.equal(formatAbsolute(ts, 6, 'udoy'), '2026/328 16:29:54.770906');
+  assert.equal(formatAbsolute({ sec: 1795537794, nsec: 770907437 }, 9, 'ud'), '2026-11-24 16:29:54.770907437');
+  // A broken clock far beyond JS Date's range: the calendar still holds.
+  assert.equal(formatAbsolute({ sec: 18446744073204, nsec: 126329000 }, 6, 'ud'), '586524-01-19 07:53:24.126329');
+  assert.equal(formatAbsolute({ sec: 18446744073204, nsec: 126329000 }, 6, 'udoy'), '586524/019 07:53:24.126329');
+  assert.equal(formatAbsolute({ sec: 0, nsec: 0 }, 0, 'ud'), '1970-01-01 00:00:00');
+  assert.equal(formatAbsolute({ sec: 951782400, nsec: 0 }, 3, 'udoy'), '2000/060 00:00:00.000'); // 2000-02-29
+  const saved = process.env['TZ'];
+  try {
+    process.env['TZ'] = 'America/New_York';
+    assert.equal(formatAbsolute(ts, 6, 'ad'), '2026-11-24 11:29:54.770906');
+    assert.equal(formatAbsolute(ts, 6, 'a'), '11:29:54.770906');
+    process.env['TZ'] = 'Asia/Kolkata';
+    assert.equal(formatAbsolute(ts, 6, 'adoy'), '2026/328 21:59:54.770906');
+    assert.equal(formatAbsolute(ts, 6, 'ud'), '2026-11-24 16:29:54.770906');
+  } finally {
+    if (saved === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = saved;
+  }
+});
+
+test('formatEpoch: seconds since 1970 at the capture precision, negative too', () => {
+  assert.equal(formatEpoch({ sec: 1795537794, nsec: 770906000 }, 6), '1795537794.770906');
+  assert.equal(formatEpoch({ sec: 1795537794, nsec: 770907437 }, 9), '1795537794.770907437');
+  assert.equal(formatEpoch({ sec: -2, nsec: 250000000 }, 3), '-1.750');
+  assert.equal(formatEpoch({ sec: -2, nsec: 0 }, 0), '-2');
 });

@@ -64,6 +64,20 @@ gold "lo-chunk1-sigcomp.filter" present-lo-chunk1-sigcomp.pcap -Y _ws.malformed
 gold "snaplen-64.summary" snaplen-64.pcap
 gold "snaplen-64.V" snaplen-64.pcap -V
 gold "snaplen-64.json" snaplen-64.pcap -T json -c 4
+# -t: the Time column's formats (absolute ones in UTC here: gold() sets TZ=UTC, as the test does).
+gold "lo-telnet-v4.t-ad" present-lo-telnet-v4.pcap -t ad
+gold "lo-telnet-v4.t-udoy" present-lo-telnet-v4.pcap -t udoy -c 5
+gold "lo-telnet-v4.t-a" present-lo-telnet-v4.pcap -t a -c 5
+gold "lo-nano.t-e" present-lo-nano.pcap -t e
+gold "lo-pingpong-loss.t-d" present-lo-pingpong-loss.pcap -t d -c 40
+gold "lo-pingpong-loss.t-dd" present-lo-pingpong-loss.pcap -t dd -Y "tcp.len > 0"
+# Column fields (-e _ws.col.<title>): the one-line columns; an unknown title (case-sensitive) stays empty.
+gold "lo-telnet-v4.fields-col" present-lo-telnet-v4.pcap -T fields -E header=y -e _ws.col.No. -e _ws.col.Time -e _ws.col.Source -e _ws.col.Destination -e _ws.col.Protocol -e _ws.col.Length -e _ws.col.Info -e _ws.col.info
+gold "lo-pingpong-loss.fields-col-t" present-lo-pingpong-loss.pcap -t ad -Y "tcp.analysis.flags" -T fields -e _ws.col.Time -e _ws.col.Info
+gold "lo-telnet-v6.json-col" present-lo-telnet-v6.pcap -T json -e _ws.col.Info -e frame.number -c 3
+# -O: the details of the named protocols only; the others keep their summary line (implies -V).
+gold "lo-telnet-v4.O-tcp" present-lo-telnet-v4.pcap -O tcp
+gold "lo-telnet-v6.O-ipv6-tcp-x" present-lo-telnet-v6.pcap -O ipv6,tcp -x -c 3
 # TCP headers cut before the ports, the window, the checksum, the urgent pointer (IPv4 length, then snaplen).
 gold "tcp-header-cut.summary" tcp-header-cut.pcap
 gold "tcp-header-cut.V" tcp-header-cut.pcap -V
