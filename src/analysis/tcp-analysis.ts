@@ -58,6 +58,11 @@ export interface TcpAnalyzerOptions {
   closedLingerFrames?: number;
   /** Any stream idle this long in capture time is dropped (default: never; maxStreams bounds memory). */
   idleTimeoutSec?: number;
+  /**
+   * tshark's tcp.relative_sequence_numbers (default true). The analysis is the same either way;
+   * only a check tshark makes on the ack it displays (an empty SACK option) sees the raw ack.
+   */
+  relativeSeq?: boolean;
 }
 
 /** Per-frame scratch: Wireshark's lazily created "analysis record" (struct tcp_acked). */
@@ -143,6 +148,7 @@ export class TcpAnalyzer {
   private tail: TcpStream | undefined = undefined;
   private count = 0;
   private readonly maxStreams: number;
+  private readonly relativeSeq: boolean;
   private readonly closedLingerSec: number;
   private readonly idleTimeoutSec: number;
   private readonly closedLingerFrames: number;
@@ -153,6 +159,7 @@ export class TcpAnalyzer {
 
   constructor(opts: TcpAnalyzerOptions = {}) {
     this.maxStreams = Math.max(1, opts.maxStreams ?? DEFAULT_MAX_STREAMS);
+    this.relativeSeq = opts.relativeSeq ?? true;
     this.closedLingerSec = opts.closedLingerSec ?? 300;
     this.closedLingerFrames = opts.closedLingerFrames ?? 100_000;
     this.idleTimeoutSec = opts.idleTimeoutSec ?? Infinity;
@@ -280,7 +287,7 @@ export class TcpAnalyzer {
     // runs), and an exception while reading the options (cut by the snaplen or the IP length)
     // ends the dissection before the analysis is printed and the SYN's scaling is verified.
     const bogusHeader = th.hdrLen < 20;
-    const optionsCut = !bogusHeader && (th.hdrAvailable < th.hdrLen || emptySackThrows(th, relAck));
+    const optionsCut = !bogusHeader && (th.hdrAvailable < th.hdrLen || emptySackThrows(th, this.relativeSeq ? relAck : th.ack));
     let sackLe: readonly number[] = EMPTY;
     let sackRe: readonly number[] = EMPTY;
     let dsack = false;

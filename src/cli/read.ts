@@ -18,6 +18,7 @@ import { makePrinter, type OutputFormat, type Printer } from '../present/printer
 import { MAX_SUMMARY_BYTES } from '../present/summary-bytes.js';
 import { PIPE_MIN_BYTES } from './read-pipe-ring.js';
 import { setNameResolution } from '../fields/format.js';
+import { relativeSequenceNumbers, setRelativeSequenceNumbers } from '../fields/tcp-analysis.js';
 import { isLabError, LabError } from '../util/errors.js';
 import { TIME_FORMATS, type TimeFormat } from '../util/time.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.js';
@@ -148,6 +149,29 @@ export interface ShowOptions {
   t?: string;
   /** -O: comma-separated protocols whose details to show (implies -V). */
   O?: string;
+  /** -o name:value preferences (repeatable). */
+  o?: string[];
+}
+
+/** The preferences -o can set (tshark names), and what each does here. */
+const PREFERENCES: Record<string, (on: boolean) => void> = {
+  'tcp.relative_sequence_numbers': setRelativeSequenceNumbers,
+};
+
+/**
+ * Applies `-o name:value` preferences as tshark reads them: booleans are TRUE (any case) or else
+ * false; an unknown name or a missing ":" is a usage error. Returns whether any was set.
+ */
+export function applyPreferences(specs: readonly string[]): { changed: boolean } {
+  setRelativeSequenceNumbers(true);
+  for (const spec of specs) {
+    const colon = spec.indexOf(':');
+    if (colon <= 0) usage(`Invalid -o flag "${spec}"`);
+    const set = PREFERENCES[spec.slice(0, colon).trim()];
+    if (set === undefined) usage(`-o flag "${spec}" specifies unknown preference (known: ${Object.keys(PREFERENCES).join(', ')})`);
+    set(spec.slice(colon + 1).trim().toUpperCase() === 'TRUE');
+  }
+  return { changed: specs.length > 0 };
 }
 
 /** Fails with a usage LabError (exit 2, one line). */
@@ -182,6 +206,7 @@ export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledF
   }
   // -n: tshark turns off every name resolution, MAC vendor names included.
   setNameResolution(o.n !== true);
+  const prefs = applyPreferences(o.o ?? []);
   let limit = Infinity;
   if (o.c !== undefined) {
     const n = Number(o.c);
@@ -192,6 +217,8 @@ export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledF
   const onlyProtocols = o.O !== undefined ? o.O.split(',').map((p) => p.trim()).filter((p) => p !== '') : undefined;
   const printer = await makePrinter({
     format, detail: o.V === true || onlyProtocols !== undefined, hex: o.x === true, quiet: o.q === true, fields, fieldsOptions: fo, timeFormat, onlyProtocols,
+    // The byte encoder writes relative numbers only.
+    plainText: prefs.changed,
   });
   return { filter, printer, limit };
 }
@@ -245,7 +272,7 @@ export async function runSession(
   out: TextOutput,
   opts: { sink?: FrameSink | undefined; print?: boolean; onFrame?: (f: Frame) => void; live?: boolean; quietUntil?: number | undefined } = {},
 ): Promise<number> {
-  const session = new Session(source);
+  const session = new Session(source, { relativeSeq: relativeSequenceNumbers() });
   const { filter, printer, limit } = prep;
   const frameBytes = printer.frameBytes;
   let print = opts.print !== false;
@@ -343,6 +370,7 @@ export function addShowOptions(cmd: Command): Command {
     .option('-F <type>', 'file type for -w: pcapng (default, as tshark) or pcap')
     .option('-P', 'print packets even when writing them with -w')
     .option('-n', 'no name resolution (MAC vendor names off too; addresses and ports are never resolved)')
+    .option('-o <pref:value>', 'set a preference, as tshark (repeatable): tcp.relative_sequence_numbers:FALSE shows the sequence numbers on the wire', collect, [] as string[])
     .option('-O <protocols>', 'details (-V) of these protocols only, comma separated (e.g. tcp); the others show their summary line')
     .option('-t <format>', 'Time column: r (seconds since the first frame, default), d (since the previous frame), dd (since the previous displayed frame), a|ad|adoy (local time; ad with YYYY-MM-DD, adoy with YYYY/DOY), u|ud|udoy (the same in UTC), e (epoch seconds)');
 }
@@ -398,8 +426,8 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
   const size = fileSize(path);
   const progress = await progressFor(size);
   let quietUntil: number | undefined;
-  // The workers write the default Time column only: another -t reads on one thread.
-  const parallel = threads !== undefined && threads > 1 && (o.t ?? 'r') === 'r' ? await import('./read-parallel.js') : undefined;
+  // The workers write the default Time column and preferences only: another -t or any -o reads on one thread.
+  const parallel = threads !== undefined && threads > 1 && (o.t ?? 'r') === 'r' && (o.o ?? []).length === 0 ? await import('./read-parallel.js') : undefined;
   const workers = parallel ? parallel.parallelThreads(path, o, threads, progress !== undefined || stats !== undefined) : 0;
   if (parallel && workers > 1) {
     try {

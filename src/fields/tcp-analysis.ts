@@ -37,6 +37,48 @@ const full = (f: Frame): TcpFrameAnalysis | undefined => {
   return a !== undefined && !a.bogusHeader ? a : undefined;
 };
 
+let relativeSeq = true;
+
+/**
+ * tshark's preference tcp.relative_sequence_numbers (-o tcp.relative_sequence_numbers:FALSE):
+ * when off, tcp.seq, tcp.ack, tcp.nxtseq and the SACK edges are the numbers on the wire (the
+ * analysis is unchanged). Process-wide, like name resolution: set once by the CLI.
+ */
+export function setRelativeSequenceNumbers(on: boolean): void {
+  relativeSeq = on;
+}
+
+export function relativeSequenceNumbers(): boolean {
+  return relativeSeq;
+}
+
+/** The TCP header the analysis belongs to (the frame's, or one quoted in an ICMP error). */
+const hdrOf = (f: Frame): TcpHeader | undefined => f.pkt.tcp ?? f.pkt.icmp?.quoted?.tcp;
+
+/** A sequence-space value of `a` as on the wire. */
+function rawSeq(f: Frame, a: TcpFrameAnalysis, rel: number): number {
+  const t = hdrOf(f);
+  return t === undefined ? rel : (rel + t.seq - a.relSeq) >>> 0;
+}
+
+/** The SACK edges (left or right) as on the wire: read from the options, block by block. */
+function rawSackEdges(f: Frame, a: TcpFrameAnalysis, right: boolean): readonly FieldValue[] {
+  const rel = right ? a.sackRe : a.sackLe;
+  const t = hdrOf(f);
+  if (t === undefined) return rel;
+  const d = f.record.data;
+  const out: number[] = [];
+  for (const o of t.options) {
+    if (o.kind !== 5) continue;
+    for (let q = o.offset + 2; q + 8 <= o.offset + o.length && q + 8 <= o.offset + o.captured; q += 8) {
+      const at = right ? q + 4 : q;
+      out.push(((d[at]! << 24) | (d[at + 1]! << 16) | (d[at + 2]! << 8) | d[at + 3]!) >>> 0);
+    }
+  }
+  // The analysis lists the same blocks in the same order; otherwise shift by the ack base.
+  return out.length === rel.length ? out : rel.map((e) => (e + t.ack - a.relAck) >>> 0);
+}
+
 /** Raw header value when the frame has no analysis (analysis off) and the 16 bytes are there. */
 function rawOf(f: Frame, pick: (t: TcpHeader) => number): readonly FieldValue[] {
   const t = f.pkt.tcp;
@@ -66,9 +108,9 @@ export const TCP_ANALYSIS_FIELDS: readonly FieldDef[] = [
   generated('tcp.time_delta', 'Time since previous frame in this TCP stream', 'FT_RELATIVE_TIME', 'BASE_NONE', 0x0,
     'Time delta from previous frame in this TCP stream', (f) => one(full(f)?.timeDeltaNs)),
   generated('tcp.options.sack.dsack_le', 'TCP D-SACK Left Edge', 'FT_UINT32', 'BASE_DEC', 0x0,
-    'Duplicate SACK Left Edge', (f) => { const a = ta(f); return a?.dsack ? one(a.sackLe[0]) : NO_VALUES; }),
+    'Duplicate SACK Left Edge', (f) => { const a = ta(f); return a?.dsack ? one(relativeSeq ? a.sackLe[0] : rawSackEdges(f, a, false)[0] as number | undefined) : NO_VALUES; }),
   generated('tcp.options.sack.dsack_re', 'TCP D-SACK Right Edge', 'FT_UINT32', 'BASE_DEC', 0x0,
-    'Duplicate SACK Right Edge', (f) => { const a = ta(f); return a?.dsack ? one(a.sackRe[0]) : NO_VALUES; }),
+    'Duplicate SACK Right Edge', (f) => { const a = ta(f); return a?.dsack ? one(relativeSeq ? a.sackRe[0] : rawSackEdges(f, a, true)[0] as number | undefined) : NO_VALUES; }),
   generated('tcp.options.sack.dsack', 'D-SACK Sequence', 'FT_NONE', 'BASE_NONE', 0x0, '', (f) => present(ta(f)?.dsack === true)),
   generated('tcp.analysis', 'SEQ/ACK analysis', 'FT_NONE', 'BASE_NONE', 0x0,
     'This frame has some of the TCP analysis shown', (f) => present(rec(f) !== undefined)),
@@ -140,15 +182,16 @@ export const TCP_ANALYSIS_CORE_FIELDS: readonly FieldDef[] = [
   generated('tcp.stream', 'Stream index', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => one(ta(f)?.stream)),
   field('tcp.seq', 'Sequence Number', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
     const a = ta(f);
-    return a !== undefined ? [a.relSeq] : rawOf(f, (t) => t.seq);
+    if (a === undefined) return rawOf(f, (t) => t.seq);
+    return [relativeSeq ? a.relSeq : rawSeq(f, a, a.relSeq)];
   }),
   generated('tcp.nxtseq', 'Next Sequence Number', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
     const a = full(f);
-    return a !== undefined && a.lenKnown ? [a.nxtSeq] : NO_VALUES;
+    return a !== undefined && a.lenKnown ? [relativeSeq ? a.nxtSeq : rawSeq(f, a, a.nxtSeq)] : NO_VALUES;
   }),
   field('tcp.ack', 'Acknowledgment Number', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
     const a = ta(f);
-    if (a !== undefined) return a.bogusHeader ? NO_VALUES : [a.relAck];
+    if (a !== undefined) return a.bogusHeader ? NO_VALUES : [relativeSeq ? a.relAck : (hdrOf(f)?.ack ?? a.relAck)];
     return rawOf(f, (t) => t.ack);
   }),
   generated('tcp.window_size', 'Calculated window size', 'FT_UINT32', 'BASE_DEC', 0x0,
@@ -165,7 +208,13 @@ export const TCP_ANALYSIS_CORE_FIELDS: readonly FieldDef[] = [
       if (t === undefined || (t.flags & SYN) !== 0 || (a === undefined && t.hdrAvailable < 16)) return NO_VALUES;
       return [a !== undefined ? a.scaleFactor : -1];
     }),
-  field('tcp.options.sack_le', 'TCP SACK Left Edge', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => ta(f)?.sackLe ?? NO_VALUES),
-  field('tcp.options.sack_re', 'TCP SACK Right Edge', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => ta(f)?.sackRe ?? NO_VALUES),
+  field('tcp.options.sack_le', 'TCP SACK Left Edge', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
+    const a = ta(f);
+    return a === undefined ? NO_VALUES : relativeSeq ? a.sackLe : rawSackEdges(f, a, false);
+  }),
+  field('tcp.options.sack_re', 'TCP SACK Right Edge', 'FT_UINT32', 'BASE_DEC', 0x0, '', (f) => {
+    const a = ta(f);
+    return a === undefined ? NO_VALUES : relativeSeq ? a.sackRe : rawSackEdges(f, a, true);
+  }),
 ];
 

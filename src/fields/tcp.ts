@@ -113,10 +113,10 @@ export const TCP_FIELDS: readonly FieldDef[] = [
     return t !== undefined && t.hasLen ? [t.len] : NO_VALUES;
   }),
   core('tcp.seq'),
-  field('tcp.seq_raw', 'Sequence Number (raw)', 'FT_UINT32', 'BASE_DEC', 0x0, 'This shows the raw value of the sequence number', (f) => one(tcp(f)?.seq)),
+  field('tcp.seq_raw', 'Sequence Number (raw)', 'FT_UINT32', 'BASE_DEC', 0x0, 'This shows the raw value of the sequence number', (f) => one(fixedHdr(f)?.seq)),
   core('tcp.nxtseq'),
   core('tcp.ack'),
-  field('tcp.ack_raw', 'Acknowledgment number (raw)', 'FT_UINT32', 'BASE_DEC', 0x0, 'This shows the raw value of the acknowledgment number', (f) => one(tcp(f)?.ack)),
+  field('tcp.ack_raw', 'Acknowledgment number (raw)', 'FT_UINT32', 'BASE_DEC', 0x0, 'This shows the raw value of the acknowledgment number', (f) => one(saneHdr(f)?.ack)),
   field('tcp.hdr_len', 'Header Length', 'FT_UINT8', 'BASE_DEC', 0x0, 'Data offset in 32-bit words', (f) => one(fixedHdr(f)?.hdrLen)),
   field('tcp.flags', 'Flags', 'FT_UINT16', 'BASE_HEX', 0xfff, 'Flags (12 bits)', (f) => one(saneHdr(f)?.flags)),
   bool('tcp.flags.res', 'Reserved', 12, 0xe00, 'Three reserved bits (must be zero)', flag(TCP_RES)),

@@ -14,6 +14,7 @@ import { ethPadding, nullFamily } from './link.js';
 import { formatAbsTime, formatEpoch, formatFieldValue, formatHex, formatIPv4, formatIPv6, formatMac, formatRelNs, macLabel, ouiLongName, resolveMac } from './format.js';
 import { resetCause, tcpFlagsStr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
 import { dataBytes, frameException, isRetransmittedData } from './transport.js';
+import { relativeSequenceNumbers } from './tcp-analysis.js';
 
 /** Hook for per-stream facts the pipeline computes (FIN closing role); set by pipeline/. */
 let finRole: (f: Frame) => 'initiates' | 'undergoes' | undefined = () => undefined;
@@ -200,7 +201,7 @@ function nullTree(f: Frame): TreeNode {
 
 const DSCP: Record<number, string> = { 0: 'Default', 8: 'Class Selector 1', 10: 'Assured Forwarding 11', 46: 'Expedited Forwarding', 16: 'Class Selector 2', 24: 'Class Selector 3', 32: 'Class Selector 4', 40: 'Class Selector 5', 48: 'Class Selector 6', 56: 'Class Selector 7' };
 const DSCP_SHORT: Record<number, string> = { 0: 'CS0', 8: 'CS1', 16: 'CS2', 24: 'CS3', 32: 'CS4', 40: 'CS5', 48: 'CS6', 56: 'CS7', 46: 'EF', 10: 'AF11' };
-const ECN = ['Not ECN-Capable Transport', 'ECN-Capable Transport codepoint \'10\'', 'ECN-Capable Transport codepoint \'01\'', 'Congestion Experienced'];
+const ECN = ['Not ECN-Capable Transport', 'ECN-Capable Transport codepoint \'01\'', 'ECN-Capable Transport codepoint \'10\'', 'Congestion Experienced'];
 const ECN_SHORT = ['Not-ECT', 'ECT(1)', 'ECT(0)', 'CE'];
 const IP_PROTO_NAMES: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'ESP', 51: 'AH', 58: 'ICMPv6', 59: 'IPv6 No Next Header', 0: 'IPv6 Hop-by-Hop Option', 43: 'Routing Header for IPv6', 44: 'Fragment Header for IPv6', 60: 'Destination Options for IPv6', 132: 'SCTP' };
 
@@ -290,6 +291,7 @@ function tcpOptionsTree(f: Frame, parent: TreeNode): void {
   const u16 = (o: number): number => ((d[o] ?? 0) << 8) | (d[o + 1] ?? 0);
   const u32 = (o: number): number => ((u16(o) << 16) | u16(o + 2)) >>> 0;
   const sackLe = lookupField('tcp.options.sack_le')?.values(f) ?? [];
+  const relSuffix = relativeSequenceNumbers() ? ' (relative)' : '';
   const sackRe = lookupField('tcp.options.sack_re')?.values(f) ?? [];
   let sackIdx = 0;
   for (const o of t.options) {
@@ -330,15 +332,15 @@ function tcpOptionsTree(f: Frame, parent: TreeNode): void {
         const le = sackLe[sackIdx] ?? 0, re = sackRe[sackIdx] ?? 0;
         sackIdx++;
         edges.push(`${String(le)}-${String(re)}`);
-        kids.push(mk(`left edge = ${String(le)} (relative)`, 'tcp.options.sack_le', le));
-        kids.push(mk(`right edge = ${String(re)} (relative)`, 'tcp.options.sack_re', re));
+        kids.push(mk(`left edge = ${String(le)}${relSuffix}`, 'tcp.options.sack_le', le));
+        kids.push(mk(`right edge = ${String(re)}${relSuffix}`, 'tcp.options.sack_re', re));
       }
       if (edges.length > 0) label += ` ${edges.join(' ')}`;
       kids.push(mk(`TCP SACK Count: ${n}`, 'tcp.options.sack.count', n, { gen: true }));
       const dle = first(f, 'tcp.options.sack.dsack_le'), dre = first(f, 'tcp.options.sack.dsack_re');
       if (dle !== undefined && dre !== undefined) {
-        kids.push(mk(`D-SACK Left Edge = ${String(dle)} (relative)`, 'tcp.options.sack.dsack_le', dle, { gen: true }));
-        kids.push(mk(`D-SACK Right Edge = ${String(dre)} (relative)`, 'tcp.options.sack.dsack_re', dre, { gen: true }));
+        kids.push(mk(`D-SACK Left Edge = ${String(dle)}${relSuffix}`, 'tcp.options.sack.dsack_le', dle, { gen: true }));
+        kids.push(mk(`D-SACK Right Edge = ${String(dre)}${relSuffix}`, 'tcp.options.sack.dsack_re', dre, { gen: true }));
         const ds = mk('D-SACK Sequence', undefined, undefined, { gen: false });
         expert(ds, 'tcp.options.sack.dsack', 'D-SACK Sequence', 'Warning', 'Sequence');
         kids.push(ds);
@@ -427,7 +429,7 @@ function tcpTree(f: Frame): TreeNode {
   }
   const a = f.tcp;
   const seq = first(f, 'tcp.seq') as number, ack = first(f, 'tcp.ack') as number;
-  const rel = a !== undefined;
+  const rel = a !== undefined && relativeSequenceNumbers();
   let head = `Transmission Control Protocol, Src Port: ${h.srcPort}, Dst Port: ${h.dstPort}, Seq: ${seq}`;
   if (h.flags & TCP_ACK) head += `, Ack: ${ack}`;
   if (h.hasLen) head += `, Len: ${h.len}`;
@@ -447,7 +449,7 @@ function tcpTree(f: Frame): TreeNode {
     add(ss, mk('', '_ws.malformed', true, { hidden: true }));
   }
   add(t, mk(`Sequence Number: ${seq}${rel ? '    (relative sequence number)' : ''}`, 'tcp.seq', seq));
-  add(t, mk(`Sequence Number (raw): ${h.seq}`, 'tcp.seq_raw', h.seq));
+  add(t, mk(`Sequence Number (raw): ${h.seq}`, 'tcp.seq_raw', h.seq, { hidden: a !== undefined && !rel }));
   const nxt = first(f, 'tcp.nxtseq') as number | undefined;
   if (nxt !== undefined) add(t, mk(`Next Sequence Number: ${nxt}${rel ? '    (relative sequence number)' : ''}`, 'tcp.nxtseq', nxt, { gen: true }));
   add(t, mk(`Acknowledgment Number: ${ack}${rel && (h.flags & TCP_ACK) ? '    (relative ack number)' : ''}`, 'tcp.ack', ack));

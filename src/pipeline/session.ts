@@ -44,6 +44,8 @@ const MAX_ECHO = 10_000;
 export interface SessionOptions {
   /** Run the TCP sequence analysis (default true; tshark's tcp.analyze_sequence_numbers). */
   analyze?: boolean;
+  /** tshark's tcp.relative_sequence_numbers (default true): see TcpAnalyzerOptions.relativeSeq. */
+  relativeSeq?: boolean;
 }
 
 export class Session implements AsyncIterable<Frame> {
@@ -61,7 +63,7 @@ export class Session implements AsyncIterable<Frame> {
 
   constructor(source: CaptureSource, opts: SessionOptions = {}) {
     this.source = source;
-    this.analyzer = opts.analyze === false ? undefined : new TcpAnalyzer();
+    this.analyzer = opts.analyze === false ? undefined : new TcpAnalyzer({ relativeSeq: opts.relativeSeq ?? true });
   }
 
   /** Builds the Frame of one record (records must come in capture order). */

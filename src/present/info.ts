@@ -19,6 +19,7 @@ import { formatAnalysisPrefix } from './tcp-analysis-info.js';
 import { exceptionText, httpColumns } from './http-info.js';
 import { tcpException } from '../fields/transport.js';
 import { tcpPortsCut } from '../decode/tcp.js';
+import { relativeSequenceNumbers } from '../fields/tcp-analysis.js';
 import { TCP_ACK, TCP_URG } from '../fields/tcp.js';
 import { echoRequestOf } from '../pipeline/session.js';
 import { formatIPv4 as ip4s, formatIPv6 as ip6s, formatMac } from '../fields/format.js';
@@ -54,7 +55,7 @@ function buildFlagNames(flags: number): string {
 export function tcpOptionsInfo(f: Frame, t: TcpHeader): string {
   const d = f.record.data;
   let s = '';
-  const peerBase = f.tcp && (t.flags & TCP_ACK) !== 0 ? (t.ack - f.tcp.relAck) >>> 0 : 0;
+  const peerBase = f.tcp && (t.flags & TCP_ACK) !== 0 && relativeSequenceNumbers() ? (t.ack - f.tcp.relAck) >>> 0 : 0;
   for (const o of t.options) {
     const p = o.offset, len = o.length;
     // An option cut by the snaplen throws in tshark before its text is appended (SACK appends
@@ -94,9 +95,10 @@ export function tcpInfo(f: Frame, t: TcpHeader): string {
   const a = f.tcp;
   // dissect_tcp adds the ports, then reads seq…window: a header cut before the window ends there.
   if (t.hdrAvailable < 16) return `${t.srcPort}${ARROW}${t.dstPort}${exceptionText(tcpException(f)!.kind)}`;
-  const seq = a ? a.relSeq : t.seq;
+  const rel = a !== undefined && relativeSequenceNumbers();
+  const seq = rel ? a.relSeq : t.seq;
   let s = `${t.srcPort}${ARROW}${t.dstPort} [${tcpFlagNames(t.flags)}] Seq=${seq}`;
-  if ((t.flags & TCP_ACK) !== 0) s += ` Ack=${a ? a.relAck : t.ack}`;
+  if ((t.flags & TCP_ACK) !== 0) s += ` Ack=${rel ? a.relAck : t.ack}`;
   s += ` Win=${a ? a.windowSize : t.window}`;
   // dissect_tcp gives up on a data offset below 5 right after the window (no Urg, Len, options).
   if (t.hdrLen < 20) return (a ? formatAnalysisPrefix(a) : '') + s + `, bogus TCP header length (${t.hdrLen}, must be at least 20)`;

@@ -27,6 +27,8 @@ export interface PrinterOptions {
   timeFormat?: TimeFormat | undefined;
   /** -O: the protocols whose details -V shows (the others: their summary line only). */
   onlyProtocols?: readonly string[] | undefined;
+  /** One-line text through the string path only (a preference the byte encoder does not know is set). */
+  plainText?: boolean | undefined;
 }
 
 export interface Printer {
@@ -49,7 +51,7 @@ export async function makePrinter(o: PrinterOptions): Promise<Printer> {
   if (o.format === 'text' && !o.detail && !o.hex) {
     const time = o.timeFormat ?? 'r';
     // The byte encoder (and the output thread fed by it) writes the default relative time only.
-    if (time !== 'r') {
+    if (time !== 'r' || o.plainText === true) {
       let prev: PrevShown | undefined;
       return {
         head: () => '',

@@ -102,6 +102,23 @@ test('-t: a bad format is one line, exit 2; --threads and a big file (output thr
   assert.equal(forced.stdout, want.out);
 });
 
+test('-o: tcp.relative_sequence_numbers:FALSE prints wire numbers on every path; unknown or malformed preferences are usage errors', () => {
+  const unknown = run(['read', '-r', fx('present-lo-telnet-v4.pcap'), '-o', 'tcp.foo:1']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /^tcplab: -o flag "tcp\.foo:1" specifies unknown preference/);
+  const malformed = run(['read', '-r', fx('present-lo-telnet-v4.pcap'), '-o', 'tcp.relative_sequence_numbers=false']);
+  assert.equal(malformed.code, 2);
+  assert.equal(malformed.err, 'tcplab: Invalid -o flag "tcp.relative_sequence_numbers=false"\n');
+  const want = golden('lo-pingpong-loss.o-raw.txt');
+  const forced = spawnSync(process.execPath, [bin, 'read', '-r', fx('present-lo-pingpong-loss.pcap'), '-o', 'tcp.relative_sequence_numbers:false', '--threads', '2'], {
+    encoding: 'utf8', timeout: 30_000, env: { ...process.env, TZ: 'UTC', TCPLAB_READ_PIPE: '1' },
+  });
+  assert.equal(forced.status, 0);
+  assert.equal(forced.stdout, want);
+  // TRUE (any case) is the default again.
+  assert.equal(run(['read', '-r', fx('present-lo-pingpong-loss.pcap'), '-o', 'tcp.relative_sequence_numbers:True']).out, golden('lo-pingpong-loss.summary.txt'));
+});
+
 test('-T ek writes an index line and a document per frame, all valid JSON', () => {
   const r = run(['read', '-r', fx('present-lo-telnet-v4.pcap'), '-T', 'ek']);
   assert.equal(r.code, 0);
