@@ -151,6 +151,8 @@ export interface ShowOptions {
   O?: string;
   /** -o name:value preferences (repeatable). */
   o?: string[];
+  /** -u: seconds format of relative and delta times (s, hms). */
+  u?: string;
 }
 
 /** The preferences -o can set (tshark names), and what each does here. */
@@ -188,6 +190,8 @@ export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledF
   if (!['text', 'fields', 'json', 'ek'].includes(format)) usage(`Invalid -T parameter "${o.T}"; it must be one of: text, fields, json, ek`);
   const timeFormat = (o.t ?? 'r') as TimeFormat;
   if (!TIME_FORMATS.includes(timeFormat)) usage(`Invalid time stamp type "${o.t}"; it must be one of: ${TIME_FORMATS.join(', ')}`);
+  if (o.u !== undefined && o.u !== 's' && o.u !== 'hms') usage(`Invalid seconds type "${o.u}"; it must be one of: s, hms`);
+  const hms = o.u === 'hms';
   let fo: FieldsOptions | undefined;
   let fields: FieldDef[] = [];
   if (o.E.length > 0 || o.e.length > 0 || format === 'fields') {
@@ -195,7 +199,7 @@ export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledF
     fo = { ...fout.DEFAULT_FIELDS_OPTIONS };
     for (const spec of o.E) fout.applyFieldsOption(fo, spec);
     if (format === 'fields' && o.e.length === 0) usage('"-Tfields" was specified, but no fields were specified with "-e".');
-    if (o.e.length) fields = fout.resolveFields(o.e, timeFormat);
+    if (o.e.length) fields = fout.resolveFields(o.e, timeFormat, hms);
   }
   let filter: CompiledFilter | undefined;
   if (o.Y !== undefined && o.Y.trim() !== '') {
@@ -216,7 +220,7 @@ export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledF
   // -O implies -V, as in tshark; other protocols keep their one summary line.
   const onlyProtocols = o.O !== undefined ? o.O.split(',').map((p) => p.trim()).filter((p) => p !== '') : undefined;
   const printer = await makePrinter({
-    format, detail: o.V === true || onlyProtocols !== undefined, hex: o.x === true, quiet: o.q === true, fields, fieldsOptions: fo, timeFormat, onlyProtocols,
+    format, detail: o.V === true || onlyProtocols !== undefined, hex: o.x === true, quiet: o.q === true, fields, fieldsOptions: fo, timeFormat, hms, onlyProtocols,
     // The byte encoder writes relative numbers only.
     plainText: prefs.changed,
   });
@@ -371,6 +375,7 @@ export function addShowOptions(cmd: Command): Command {
     .option('-P', 'print packets even when writing them with -w')
     .option('-n', 'no name resolution (MAC vendor names off too; addresses and ports are never resolved)')
     .option('-o <pref:value>', 'set a preference, as tshark (repeatable): tcp.relative_sequence_numbers:FALSE shows the sequence numbers on the wire', collect, [] as string[])
+    .option('-u <s|hms>', 'seconds format of relative and delta times: s (default) or hms (1h  2m  3.000000s)')
     .option('-O <protocols>', 'details (-V) of these protocols only, comma separated (e.g. tcp); the others show their summary line')
     .option('-t <format>', 'Time column: r (seconds since the first frame, default), d (since the previous frame), dd (since the previous displayed frame), a|ad|adoy (local time; ad with YYYY-MM-DD, adoy with YYYY/DOY), u|ud|udoy (the same in UTC), e (epoch seconds)');
 }
@@ -427,7 +432,7 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
   const progress = await progressFor(size);
   let quietUntil: number | undefined;
   // The workers write the default Time column and preferences only: another -t or any -o reads on one thread.
-  const parallel = threads !== undefined && threads > 1 && (o.t ?? 'r') === 'r' && (o.o ?? []).length === 0 ? await import('./read-parallel.js') : undefined;
+  const parallel = threads !== undefined && threads > 1 && (o.t ?? 'r') === 'r' && o.u !== 'hms' && (o.o ?? []).length === 0 ? await import('./read-parallel.js') : undefined;
   const workers = parallel ? parallel.parallelThreads(path, o, threads, progress !== undefined || stats !== undefined) : 0;
   if (parallel && workers > 1) {
     try {

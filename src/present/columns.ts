@@ -24,8 +24,8 @@ export function addressColumns(f: Frame): [string, string] {
 }
 
 /** A span since `from` (ns in `ns`), from the timestamps when the float has lost digits. */
-function exactSpan(ns: number, from: Timestamp | undefined, f: Frame): string {
-  return from !== undefined && (ns >= EXACT_NS || ns <= -EXACT_NS) ? formatSpan(from, f.record.ts, f.tsDigits) : formatSeconds(ns, f.tsDigits);
+function exactSpan(ns: number, from: Timestamp | undefined, f: Frame, hms: boolean): string {
+  return from !== undefined && (ns >= EXACT_NS || ns <= -EXACT_NS) ? formatSpan(from, f.record.ts, f.tsDigits, hms) : formatSeconds(ns, f.tsDigits, hms);
 }
 
 /**
@@ -34,22 +34,19 @@ function exactSpan(ns: number, from: Timestamp | undefined, f: Frame): string {
  */
 export interface PrevShown { frameNo: number; ts: Timestamp }
 
-/** The Time column as tshark's -t `fmt` shows it (unpadded). */
-export function timeColumn(f: Frame, fmt: TimeFormat, prev?: PrevShown): string {
+/** The Time column as tshark's -t `fmt` shows it (unpadded); `hms`: -u hms for the spans (r, d, dd). */
+export function timeColumn(f: Frame, fmt: TimeFormat, prev?: PrevShown, hms = false): string {
   switch (fmt) {
-    case 'r': {
-      const rel = f.timeRelativeNs;
-      return f.firstTs !== undefined && (rel >= EXACT_NS || rel <= -EXACT_NS) ? formatSpan(f.firstTs, f.record.ts, f.tsDigits) : formatSeconds(rel, f.tsDigits);
-    }
-    case 'd': return exactSpan(f.timeDeltaNs, prev !== undefined && prev.frameNo === f.record.frameNo - 1 ? prev.ts : undefined, f);
-    case 'dd': return exactSpan(f.timeDeltaDisplayedNs, prev?.ts, f);
+    case 'r': return exactSpan(f.timeRelativeNs, f.firstTs, f, hms);
+    case 'd': return exactSpan(f.timeDeltaNs, prev !== undefined && prev.frameNo === f.record.frameNo - 1 ? prev.ts : undefined, f, hms);
+    case 'dd': return exactSpan(f.timeDeltaDisplayedNs, prev?.ts, f, hms);
     case 'e': return formatEpoch(f.record.ts, f.tsDigits);
     default: return formatAbsolute(f.record.ts, f.tsDigits, fmt);
   }
 }
 
 /** The summary line of a frame (no newline), its Time column as -t `time` says (default r). */
-export function formatSummaryLine(f: Frame, time: TimeFormat = 'r', prev?: PrevShown): string {
+export function formatSummaryLine(f: Frame, time: TimeFormat = 'r', prev?: PrevShown, hms = false): string {
   // IPv4 fast path without the [src, dst] pair (profile of `read`: allocation per frame).
   const ip4 = f.pkt.ip4;
   let src: string, dst: string;
@@ -61,5 +58,5 @@ export function formatSummaryLine(f: Frame, time: TimeFormat = 'r', prev?: PrevS
   }
   const [proto, info] = protocolAndInfo(f);
   const no = String(f.record.frameNo).padStart(5);
-  return `${no} ${timeColumn(f, time, prev).padStart(10)} ${src.padStart(12)} \u2192 ${dst.padEnd(12)} ${proto} ${f.record.origLen} ${info}`;
+  return `${no} ${timeColumn(f, time, prev, hms).padStart(10)} ${src.padStart(12)} \u2192 ${dst.padEnd(12)} ${proto} ${f.record.origLen} ${info}`;
 }

@@ -49,10 +49,10 @@ export function applyFieldsOption(o: FieldsOptions, spec: string): void {
 const COLUMN_PREFIX = '_ws.col.';
 
 /** The text of column `title` (tshark 4.0's default titles), as the one-line output shows it. */
-function columnText(title: string, f: Frame, time: TimeFormat): string | undefined {
+function columnText(title: string, f: Frame, time: TimeFormat, hms: boolean): string | undefined {
   switch (title) {
     case 'No.': return String(f.record.frameNo);
-    case 'Time': return timeColumn(f, time);
+    case 'Time': return timeColumn(f, time, undefined, hms);
     case 'Source': return addressColumns(f)[0];
     case 'Destination': return addressColumns(f)[1];
     case 'Protocol': return protocolAndInfo(f)[0];
@@ -67,23 +67,23 @@ function columnText(title: string, f: Frame, time: TimeFormat): string | undefin
  * accepted and one that is not a column (titles are case-sensitive: _ws.col.info) stays empty.
  * Output only: display filters cannot test columns in 4.0.
  */
-function columnField(abbrev: string, time: TimeFormat): FieldDef {
+function columnField(abbrev: string, time: TimeFormat, hms: boolean): FieldDef {
   const title = abbrev.slice(COLUMN_PREFIX.length);
   return {
     abbrev, name: title, type: 'FT_STRING', display: 'BASE_NONE', bitmask: 0, parent: '', blurb: '', generated: false,
     values: (f) => {
-      const v = columnText(title, f, time);
+      const v = columnText(title, f, time, hms);
       return v === undefined ? [] : [v];
     },
   };
 }
 
 /** Resolves field names; throws ERR_USAGE_UNKNOWN_FIELD listing the bad ones (tshark's message). */
-export function resolveFields(names: readonly string[], time: TimeFormat = 'r'): FieldDef[] {
+export function resolveFields(names: readonly string[], time: TimeFormat = 'r', hms = false): FieldDef[] {
   const isColumn = (n: string): boolean => n.startsWith(COLUMN_PREFIX) && n.length > COLUMN_PREFIX.length;
   const bad = names.filter((n) => !isColumn(n) && !lookupField(n));
   if (bad.length) throw new LabError('ERR_USAGE_UNKNOWN_FIELD', `Some fields aren't valid:\n${bad.map((b) => `\t${b}`).join('\n')}`);
-  return names.map((n) => (isColumn(n) ? columnField(n, time) : lookupField(n)!));
+  return names.map((n) => (isColumn(n) ? columnField(n, time, hms) : lookupField(n)!));
 }
 
 /** Every occurrence of `def` in the frame, as tshark prints it. */

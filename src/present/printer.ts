@@ -25,6 +25,8 @@ export interface PrinterOptions {
   fieldsOptions?: FieldsOptions | undefined;
   /** -t: the Time column's format (default 'r'). */
   timeFormat?: TimeFormat | undefined;
+  /** -u hms: relative and delta times as hours, minutes and seconds. */
+  hms?: boolean | undefined;
   /** -O: the protocols whose details -V shows (the others: their summary line only). */
   onlyProtocols?: readonly string[] | undefined;
   /** One-line text through the string path only (a preference the byte encoder does not know is set). */
@@ -51,12 +53,13 @@ export async function makePrinter(o: PrinterOptions): Promise<Printer> {
   if (o.format === 'text' && !o.detail && !o.hex) {
     const time = o.timeFormat ?? 'r';
     // The byte encoder (and the output thread fed by it) writes the default relative time only.
-    if (time !== 'r' || o.plainText === true) {
+    const hms = o.hms === true;
+    if (time !== 'r' || hms || o.plainText === true) {
       let prev: PrevShown | undefined;
       return {
         head: () => '',
         frame: (f) => {
-          const line = formatSummaryLine(f, time, prev) + '\n';
+          const line = formatSummaryLine(f, time, prev, hms) + '\n';
           prev = { frameNo: f.record.frameNo, ts: f.record.ts };
           return line;
         },

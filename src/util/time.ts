@@ -29,10 +29,10 @@ const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '0000
  * Formats a signed nanosecond span as seconds with `digits` decimals (0..9), truncating as
  * Wireshark does for its relative-time columns: 1234567 ns, 6 → "0.001234".
  */
-export function formatSeconds(ns: number, digits: number): string {
+export function formatSeconds(ns: number, digits: number, hms = false): string {
   const abs = Math.abs(ns);
   const sec = Math.floor(abs / NS_PER_SEC);
-  return formatParts(ns < 0, sec, abs - sec * NS_PER_SEC, digits);
+  return hms ? formatHms(ns < 0, sec, abs - sec * NS_PER_SEC, digits) : formatParts(ns < 0, sec, abs - sec * NS_PER_SEC, digits);
 }
 
 /** "[-]sec.fraction", the fraction (0 ≤ nsec < 1e9) truncated to `digits` decimals. */
@@ -45,12 +45,30 @@ function formatParts(neg: boolean, sec: number, nsec: number, digits: number): s
   return neg ? '-' + s : s;
 }
 
+/** printf's %2d. */
+const sp2 = (n: number): string => (n >= 0 && n < 10 ? ' ' + n : String(n));
+
+/**
+ * A span as tshark's -u hms shows it (column-utils.c set_time_hour_min_sec): "[- ]Hh MMm SS.fs",
+ * "Mm SS.fs" or "S.fs", minutes and seconds space-padded to two; the whole seconds pass through
+ * a 32-bit int there (the branch is chosen on the real value), as here.
+ */
+function formatHms(neg: boolean, sec: number, nsec: number, digits: number): string {
+  const s32 = sec | 0;
+  const frac = fraction(nsec, digits);
+  const sign = neg ? '- ' : '';
+  // C: (gint32) secs / 3600, (gint32) (secs / 60) % 60, (gint32) secs % 60.
+  if (sec >= 3600) return `${sign}${Math.trunc(s32 / 3600)}h ${sp2((Math.trunc(sec / 60) | 0) % 60)}m ${sp2(s32 % 60)}${frac}s`;
+  if (sec >= 60) return `${sign}${Math.trunc(s32 / 60)}m ${sp2(s32 % 60)}${frac}s`;
+  return `${sign}${s32}${frac}s`;
+}
+
 /**
  * b − a formatted as formatSeconds does, computed from the parts: exact for any span (a span in
  * one float of nanoseconds loses digits beyond 2^53 ns, ~104 days; captures with broken clocks
  * have such spans, and tshark prints them exactly).
  */
-export function formatSpan(a: Timestamp, b: Timestamp, digits: number): string {
+export function formatSpan(a: Timestamp, b: Timestamp, digits: number, hms = false): string {
   const neg = compareTs(b, a) < 0;
   const [lo, hi] = neg ? [b, a] : [a, b];
   let sec = hi.sec - lo.sec;
@@ -59,7 +77,7 @@ export function formatSpan(a: Timestamp, b: Timestamp, digits: number): string {
     sec -= 1;
     nsec += NS_PER_SEC;
   }
-  return formatParts(neg, sec, nsec, digits);
+  return hms ? formatHms(neg, sec, nsec, digits) : formatParts(neg, sec, nsec, digits);
 }
 
 /** tshark's -t: what the Time column shows (r, the default: seconds since the first frame). */

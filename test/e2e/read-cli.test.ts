@@ -91,6 +91,9 @@ test('-t: a bad format is one line, exit 2; --threads and a big file (output thr
   assert.equal(bad.code, 2);
   assert.equal(bad.out, '');
   assert.equal(bad.err, 'tcplab: Invalid time stamp type "x"; it must be one of: a, ad, adoy, d, dd, e, r, u, ud, udoy\n');
+  const badU = run(['read', '-r', fx('present-lo-telnet-v4.pcap'), '-u', 'm']);
+  assert.equal(badU.code, 2);
+  assert.equal(badU.err, 'tcplab: Invalid seconds type "m"; it must be one of: s, hms\n');
   const want = run(['read', '-r', fx('present-lo-pingpong-loss.pcap'), '-t', 'dd', '-Y', 'tcp.len > 0']);
   assert.equal(want.code, 0);
   assert.equal(want.out, golden('lo-pingpong-loss.t-dd.txt'));

@@ -63,3 +63,14 @@ test('formatEpoch: seconds since 1970 at the capture precision, negative too', (
   assert.equal(formatEpoch({ sec: -2, nsec: 250000000 }, 3), '-1.750');
   assert.equal(formatEpoch({ sec: -2, nsec: 0 }, 0), '-2');
 });
+
+test('-u hms: hours, minutes and seconds as tshark writes them, its 32-bit wrap included', () => {
+  assert.equal(formatSeconds(5_087_000, 6, true), '0.005087s');
+  assert.equal(formatSeconds(553_104_780_000, 6, true), '9m 13.104780s');
+  assert.equal(formatSeconds(3_725_000_000_000, 6, true), '1h  2m  5.000000s');
+  assert.equal(formatSeconds(-65_500_000_000, 3, true), '- 1m  5.500s');
+  assert.equal(formatSeconds(7_000_000_000, 0, true), '7s');
+  // pcapng-example.pcapng frame 2 (1,472,003,999 s) and frame 60 (beyond 2^31 s: tshark casts to gint32).
+  assert.equal(formatSpan({ sec: 0, nsec: 0 }, { sec: 1472003999, nsec: 360434207 }, 9, true), '408889h 59m 59.360434207s');
+  assert.equal(formatSpan({ sec: 1422527998, nsec: 578402281 }, { sec: 18446744073204, nsec: 126329000 }, 6, true), '-434164h -59m -55.547926s');
+});

@@ -82,6 +82,9 @@ gold "lo-telnet-v6.O-ipv6-tcp-x" present-lo-telnet-v6.pcap -O ipv6,tcp -x -c 3
 gold "lo-pingpong-loss.o-raw" present-lo-pingpong-loss.pcap -o tcp.relative_sequence_numbers:FALSE
 gold "lo-pingpong-loss.o-raw.V" present-lo-pingpong-loss.pcap -o tcp.relative_sequence_numbers:FALSE -V -c 70
 gold "lo-pingpong-loss.o-raw.fields" present-lo-pingpong-loss.pcap -o tcp.relative_sequence_numbers:FALSE -T fields -e frame.number -e tcp.seq -e tcp.seq_raw -e tcp.ack -e tcp.ack_raw -e tcp.nxtseq -e tcp.options.sack_le -e tcp.options.sack_re -e tcp.options.sack.dsack_le -e tcp.options.sack.dsack_re -e tcp.analysis.flags
+# -u hms: relative and delta times in hours, minutes and seconds.
+gold "raw101.u-hms" decode-raw101.pcap -u hms
+gold "lo-pingpong-loss.u-hms-dd" present-lo-pingpong-loss.pcap -u hms -t dd -c 30
 # TCP headers cut before the ports, the window, the checksum, the urgent pointer (IPv4 length, then snaplen).
 gold "tcp-header-cut.summary" tcp-header-cut.pcap
 gold "tcp-header-cut.V" tcp-header-cut.pcap -V
