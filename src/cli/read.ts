@@ -153,6 +153,8 @@ export interface ShowOptions {
   o?: string[];
   /** -u: seconds format of relative and delta times (s, hms). */
   u?: string;
+  /** -l: flush stdout after each packet. */
+  l?: boolean;
 }
 
 /** The preferences -o can set (tshark names), and what each does here. */
@@ -185,7 +187,7 @@ function usage(msg: string): never {
  * Builds the filter and printer from the options shared by read and capture (compile once). The
  * filter compiler and the field output load only when -Y, -e or -E ask for them (start-up time).
  */
-export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledFilter | undefined; printer: Printer; limit: number }> {
+export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledFilter | undefined; printer: Printer; limit: number; flushEach: boolean }> {
   const format = (o.T ?? 'text') as OutputFormat;
   if (!['text', 'fields', 'json', 'ek'].includes(format)) usage(`Invalid -T parameter "${o.T}"; it must be one of: text, fields, json, ek`);
   const timeFormat = (o.t ?? 'r') as TimeFormat;
@@ -224,7 +226,7 @@ export async function prepareOutput(o: ShowOptions): Promise<{ filter: CompiledF
     // The byte encoder writes relative numbers only.
     plainText: prefs.changed,
   });
-  return { filter, printer, limit };
+  return { filter, printer, limit, flushEach: o.l === true };
 }
 
 /** A frame sink: writes a copy of displayed frames (-w). Provided by wire/ writers when present. */
@@ -307,8 +309,9 @@ export async function runSession(
             const w = out.writeFast(printer.frame(frame, shown));
             if (w) await w;
           }
-          // Live capture: each frame is printed as it happens.
-          if (opts.live) {
+          // -l: stdout is flushed after each packet; live capture: each frame is printed as it happens.
+          if (prep.flushEach) await out.flush();
+          else if (opts.live) {
             const f = out.flushSoon();
             if (f) await f;
           }
@@ -375,6 +378,7 @@ export function addShowOptions(cmd: Command): Command {
     .option('-P', 'print packets even when writing them with -w')
     .option('-n', 'no name resolution (MAC vendor names off too; addresses and ports are never resolved)')
     .option('-o <pref:value>', 'set a preference, as tshark (repeatable): tcp.relative_sequence_numbers:FALSE shows the sequence numbers on the wire', collect, [] as string[])
+    .option('-l', 'flush standard output after each packet (for a pipe into another program)')
     .option('-u <s|hms>', 'seconds format of relative and delta times: s (default) or hms (1h  2m  3.000000s)')
     .option('-O <protocols>', 'details (-V) of these protocols only, comma separated (e.g. tcp); the others show their summary line')
     .option('-t <format>', 'Time column: r (seconds since the first frame, default), d (since the previous frame), dd (since the previous displayed frame), a|ad|adoy (local time; ad with YYYY-MM-DD, adoy with YYYY/DOY), u|ud|udoy (the same in UTC), e (epoch seconds)');
@@ -431,8 +435,8 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
   const size = fileSize(path);
   const progress = await progressFor(size);
   let quietUntil: number | undefined;
-  // The workers write the default Time column and preferences only: another -t or any -o reads on one thread.
-  const parallel = threads !== undefined && threads > 1 && (o.t ?? 'r') === 'r' && o.u !== 'hms' && (o.o ?? []).length === 0 ? await import('./read-parallel.js') : undefined;
+  // The workers write the default Time column and preferences only, in batches: another -t, -u hms, any -o, or -l reads on one thread.
+  const parallel = threads !== undefined && threads > 1 && (o.t ?? 'r') === 'r' && o.u !== 'hms' && (o.o ?? []).length === 0 && o.l !== true ? await import('./read-parallel.js') : undefined;
   const workers = parallel ? parallel.parallelThreads(path, o, threads, progress !== undefined || stats !== undefined) : 0;
   if (parallel && workers > 1) {
     try {
@@ -457,7 +461,7 @@ async function readFile(path: string, o: ShowOptions & StatsOptions & { threads?
   // The default text output of a big file: lines rendered and written on a second thread.
   const big = size >= PIPE_MIN_BYTES;
   const pipeEnv = process.env['TCPLAB_READ_PIPE'];
-  const pipe = print && quietUntil === undefined && prep.printer.frameBytes !== undefined && (pipeEnv === '1' || (pipeEnv !== '0' && big))
+  const pipe = print && quietUntil === undefined && !prep.flushEach && prep.printer.frameBytes !== undefined && (pipeEnv === '1' || (pipeEnv !== '0' && big))
     ? new (await import('./read-pipe.js')).PipeWriter() : undefined;
   const text: TextOutput = pipe ?? out;
   // A long read: give V8 feedback for the paths a capture may reach only late (cli/read-warm-up.ts).

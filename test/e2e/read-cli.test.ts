@@ -122,6 +122,27 @@ test('-o: tcp.relative_sequence_numbers:FALSE prints wire numbers on every path;
   assert.equal(run(['read', '-r', fx('present-lo-pingpong-loss.pcap'), '-o', 'tcp.relative_sequence_numbers:True']).out, golden('lo-pingpong-loss.summary.txt'));
 });
 
+test('-l flushes each packet: the first line arrives while stdin is still open', async () => {
+  const bytes = readFileSync(fx('present-lo-telnet-v4.pcap'));
+  const firstEnd = 24 + 16 + bytes.readUInt32LE(24 + 8); // global header + first record (µs pcap, little-endian)
+  const got = await new Promise<string>((resolveLine, reject) => {
+    const child = spawn(process.execPath, [bin, 'read', '-r', '-', '-l'], { env: { ...process.env, TZ: 'UTC' } });
+    let out = '';
+    const timer = setTimeout(() => { child.kill(); reject(new Error(`no line while stdin was open; got ${JSON.stringify(out)}`)); }, 10_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) {
+        clearTimeout(timer);
+        child.stdin.end(bytes.subarray(firstEnd));
+        child.on('close', () => resolveLine(out));
+      }
+    });
+    child.stdin.write(bytes.subarray(0, firstEnd));
+  });
+  assert.equal(got.split('\n')[0] + '\n', golden('lo-telnet-v4.summary.txt').split('\n')[0] + '\n');
+  assert.equal(got, golden('lo-telnet-v4.summary.txt'));
+});
+
 test('-T ek writes an index line and a document per frame, all valid JSON', () => {
   const r = run(['read', '-r', fx('present-lo-telnet-v4.pcap'), '-T', 'ek']);
   assert.equal(r.code, 0);
