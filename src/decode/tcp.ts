@@ -136,6 +136,21 @@ export function decodeTcp(s: DecodeState, off: number, end: number): void {
   pkt.payloadLength = tcp.capturedLen;
 }
 
+/**
+ * How far dissect_tcp got in a header before an exception (its read order): the fixed header
+ * through the window (16 bytes) gives seq, ack and the data offset; a data offset of 5 or more
+ * then gives flags and window; 18 bytes the checksum, 20 the urgent pointer. One rule for the
+ * fields, the tree and the Info line.
+ */
+export function tcpReadFixed(t: TcpHeader): boolean {
+  return t.hdrAvailable >= 16;
+}
+
+/** The header was read through `need` bytes (16 flags/window, 18 checksum, 20 urgent) with a sane data offset. */
+export function tcpReadSane(t: TcpHeader, need = 16): boolean {
+  return t.hdrAvailable >= need && t.hdrLen >= TCPH_MIN_LEN;
+}
+
 /** True when TCP was reached but its segment is too short (as captured or as reported) for the ports. */
 export function tcpPortsCut(pkt: DecodedPacket): boolean {
   return pkt.tcp === undefined && pkt.layers[pkt.layers.length - 1] === 'tcp';
@@ -164,8 +179,8 @@ export interface TcpShown {
  * Checked against tshark on the whole corpus (scripts/decode-vs-tshark.ts).
  */
 export function tcpShown(t: TcpHeader, quoted: boolean): TcpShown {
-  const fixed = t.hdrAvailable >= 16;
-  const sane = fixed && t.hdrLen >= TCPH_MIN_LEN;
+  const fixed = tcpReadFixed(t);
+  const sane = tcpReadSane(t);
   return {
     ports: true,
     seq: fixed || (quoted && t.hdrAvailable >= 8),
@@ -174,8 +189,8 @@ export function tcpShown(t: TcpHeader, quoted: boolean): TcpShown {
     hdrLen: fixed,
     flags: sane,
     window: sane,
-    checksum: sane && t.hdrAvailable >= 18,
-    urgent: sane && t.hdrAvailable >= 20,
+    checksum: tcpReadSane(t, 18),
+    urgent: tcpReadSane(t, 20),
     len: t.hasLen,
   };
 }

@@ -23,23 +23,20 @@ import { bool, bytesAt, field, generated, NO_VALUES, one, present, proto, two, u
 import {
   TH_FIN as TCP_FIN, TH_SYN as TCP_SYN, TH_RST as TCP_RST, TH_PUSH as TCP_PSH, TH_ACK as TCP_ACK,
   TH_URG as TCP_URG, TH_ECE as TCP_ECE, TH_CWR as TCP_CWR, TH_AE as TCP_AE, TH_RES as TCP_RES,
+  tcpReadFixed, tcpReadSane,
 } from '../decode/tcp.js';
 /** The TCP flag bits (decode/tcp.ts's TH_*), under the names the field code uses. */
 export { TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR, TCP_AE, TCP_RES };
 
 const tcp = (f: Frame): TcpHeader | undefined => f.pkt.tcp;
-/**
- * The header as far as dissect_tcp read it before it stopped (decode/tcp.ts tcpShown): the data
- * offset needs the 16 bytes through the window; flags and window also a data offset of 5 or
- * more; checksum 18 bytes; urgent pointer 20.
- */
+/** The header, when dissect_tcp read it this far before it stopped (decode/tcp.ts tcpReadFixed / tcpReadSane). */
 const fixedHdr = (f: Frame): TcpHeader | undefined => {
   const t = f.pkt.tcp;
-  return t !== undefined && t.hdrAvailable >= 16 ? t : undefined;
+  return t !== undefined && tcpReadFixed(t) ? t : undefined;
 };
 const saneHdr = (f: Frame, need = 16): TcpHeader | undefined => {
   const t = f.pkt.tcp;
-  return t !== undefined && t.hdrAvailable >= need && t.hdrLen >= 20 ? t : undefined;
+  return t !== undefined && tcpReadSane(t, need) ? t : undefined;
 };
 const flag = (mask: number) => (f: Frame): readonly FieldValue[] => {
   const t = saneHdr(f);

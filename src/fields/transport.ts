@@ -5,7 +5,7 @@
 import type { FieldDef, Frame } from './field.js';
 import { TA_FAST_RETRANSMISSION, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_SPURIOUS_RETRANSMISSION } from '../analysis/types.js';
 import { bytesAt, field, generated, NO_VALUES, one, present, proto, two, u16 } from './define.js';
-import { tcpPortsCut } from '../decode/tcp.js';
+import { tcpPortsCut, tcpReadFixed } from '../decode/tcp.js';
 
 const udp = (f: Frame) => f.pkt.udp;
 const icmp4 = (f: Frame) => (f.pkt.icmp?.version === 4 ? f.pkt.icmp : undefined);
@@ -99,7 +99,7 @@ export function tcpException(f: Frame): FrameException | undefined {
   // Ports or the rest of the fixed header cut: dissect_tcp throws before adding anything after
   // the ports (or before the ports themselves).
   if (t === undefined) return tcpPortsCut(f.pkt) ? (f.pkt.truncated ? TCP_LIMITED : TCP_MALFORMED) : undefined;
-  if (t.hdrAvailable < 16) return f.pkt.truncated ? TCP_LIMITED : TCP_MALFORMED;
+  if (!tcpReadFixed(t)) return f.pkt.truncated ? TCP_LIMITED : TCP_MALFORMED;
   if (t.hdrLen < 20) return undefined;
   // optionsCut also covers a SACK option without a whole block (tshark reads a D-SACK edge past it).
   if (t.hdrAvailable >= t.hdrLen && f.tcp?.optionsCut !== true) return undefined;

@@ -15,6 +15,7 @@ import { formatAbsTime, formatEpoch, formatFieldValue, formatHex, formatIPv4, fo
 import { resetCause, tcpFlagsStr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
 import { dataBytes, frameException, isRetransmittedData } from './transport.js';
 import { relativeSequenceNumbers } from './tcp-analysis.js';
+import { tcpReadFixed, tcpReadSane } from '../decode/tcp.js';
 
 /** Hook for per-stream facts the pipeline computes (FIN closing role); set by pipeline/. */
 let finRole: (f: Frame) => 'initiates' | 'undergoes' | undefined = () => undefined;
@@ -418,7 +419,7 @@ function analysisFlagsTree(f: Frame, an: TreeNode): void {
 
 function tcpTree(f: Frame): TreeNode {
   const h = f.pkt.tcp!;
-  if (h.hdrAvailable < 16) {
+  if (!tcpReadFixed(h)) {
     // dissect_tcp threw reading seq…window: only the ports were added.
     const cut = mk(`Transmission Control Protocol, Src Port: ${h.srcPort}, Dst Port: ${h.dstPort}`, 'tcp', true);
     add(cut, mk(`Source Port: ${h.srcPort}`, 'tcp.srcport', h.srcPort));
@@ -488,10 +489,10 @@ function tcpTree(f: Frame): TreeNode {
     add(t, mk(`Window size scaling factor: ${text}`, 'tcp.window_size_scalefactor', sf, { gen: true }));
   }
   // A header cut before its checksum or urgent pointer ends here (dissect_tcp throws reading them).
-  if (h.hdrAvailable < 18) return t;
+  if (!tcpReadSane(h, 18)) return t;
   add(t, mk(`Checksum: 0x${h.checksum.toString(16).padStart(4, '0')} [unverified]`, 'tcp.checksum', h.checksum));
   add(t, mk('Checksum Status: Unverified', 'tcp.checksum.status', 2, { gen: true }));
-  if (h.hdrAvailable < 20) return t;
+  if (!tcpReadSane(h, 20)) return t;
   add(t, mk(`Urgent Pointer: ${h.urgent}`, 'tcp.urgent_pointer', h.urgent));
   if (h.hdrLen > 20) tcpOptionsTree(f, t);
   if (lookupField('tcp.time_relative')?.values(f).length) {

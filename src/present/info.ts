@@ -18,7 +18,7 @@ import type { TcpHeader } from '../decode/packet.js';
 import { formatAnalysisPrefix } from './tcp-analysis-info.js';
 import { exceptionText, httpColumns } from './http-info.js';
 import { tcpException } from '../fields/transport.js';
-import { tcpPortsCut } from '../decode/tcp.js';
+import { tcpPortsCut, tcpReadFixed, tcpReadSane } from '../decode/tcp.js';
 import { relativeSequenceNumbers } from '../fields/tcp-analysis.js';
 import { TCP_ACK, TCP_URG } from '../fields/tcp.js';
 import { echoRequestOf } from '../pipeline/session.js';
@@ -94,7 +94,7 @@ export function tcpOptionsInfo(f: Frame, t: TcpHeader): string {
 export function tcpInfo(f: Frame, t: TcpHeader): string {
   const a = f.tcp;
   // dissect_tcp adds the ports, then reads seq…window: a header cut before the window ends there.
-  if (t.hdrAvailable < 16) return `${t.srcPort}${ARROW}${t.dstPort}${exceptionText(tcpException(f)!.kind)}`;
+  if (!tcpReadFixed(t)) return `${t.srcPort}${ARROW}${t.dstPort}${exceptionText(tcpException(f)!.kind)}`;
   const rel = a !== undefined && relativeSequenceNumbers();
   const seq = rel ? a.relSeq : t.seq;
   let s = `${t.srcPort}${ARROW}${t.dstPort} [${tcpFlagNames(t.flags)}] Seq=${seq}`;
@@ -103,7 +103,7 @@ export function tcpInfo(f: Frame, t: TcpHeader): string {
   // dissect_tcp gives up on a data offset below 5 right after the window (no Urg, Len, options).
   if (t.hdrLen < 20) return (a ? formatAnalysisPrefix(a) : '') + s + `, bogus TCP header length (${t.hdrLen}, must be at least 20)`;
   // Urg and Len follow the urgent pointer's read: a header cut before it (snaplen) has neither.
-  if (t.hdrAvailable >= 20) {
+  if (tcpReadSane(t, 20)) {
     if ((t.flags & TCP_URG) !== 0) s += ` Urg=${t.urgent}`;
     // No Len when tcp.len is unknown (a segment shorter than its header).
     if (t.hasLen) s += ` Len=${t.len}`;

@@ -17,7 +17,7 @@ import {
   TA_LOST_SEGMENT, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_REUSED_PORTS, TA_SPURIOUS_RETRANSMISSION,
   TA_WINDOW_FULL, TA_WINDOW_UPDATE, TA_ZERO_WINDOW, TA_ZERO_WINDOW_PROBE, TA_ZERO_WINDOW_PROBE_ACK,
 } from '../analysis/types.js';
-import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_ACK as ACK, TH_URG as URG, tcpPortsCut } from '../decode/tcp.js';
+import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_ACK as ACK, TH_URG as URG, tcpPortsCut, tcpReadFixed, tcpReadSane } from '../decode/tcp.js';
 
 export type ExpertSeverity = 'error' | 'warn' | 'note' | 'chat' | 'comment';
 
@@ -76,7 +76,7 @@ export function tcpExpertItems(record: CaptureRecord, pkt: DecodedPacket, a: Tcp
   const out: ExpertItem[] = [];
   // A header cut before the window (or before the ports) throws at once: past the segment's
   // reported end that is tshark's "Malformed Packet" error; a snaplen cut adds no expert item.
-  if (t === undefined || t.hdrAvailable < 16) {
+  if (t === undefined || !tcpReadFixed(t)) {
     if ((t !== undefined || tcpPortsCut(pkt)) && !pkt.truncated) out.push(MALFORMED);
     return out;
   }
@@ -96,7 +96,7 @@ export function tcpExpertItems(record: CaptureRecord, pkt: DecodedPacket, a: Tcp
   }
   if ((flags & RST) !== 0) out.push(seq('warn', 'Connection reset (RST)'));
   // Cut before the checksum or urgent pointer: the dissection ends there.
-  if (t.hdrAvailable < 20) {
+  if (!tcpReadSane(t, 20)) {
     if (!pkt.truncated) out.push(MALFORMED);
     return out;
   }
