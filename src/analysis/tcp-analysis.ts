@@ -29,7 +29,7 @@ import {
   TC_ACK, TC_DATA, TC_FIN, TC_RST, TC_SYNACK, TC_SYNSENT, WSCALE_NONE, WSCALE_UNKNOWN,
 } from './types.js';
 import type { TcpFlagFacts, TcpFrameAnalysis } from './types.js';
-import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_PUSH as PSH, TH_ACK as ACK } from '../decode/tcp.js';
+import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_PUSH as PSH, TH_ACK as ACK, tcpReadFixed } from '../decode/tcp.js';
 import { TCPOPT_MPTCP, TCPOPT_SACK } from '../decode/tcp-options.js';
 
 const SFR = SYN | FIN | RST;
@@ -184,7 +184,7 @@ export class TcpAnalyzer {
     const th = ipPkt.tcp!;
     // tshark reads seq, ack, flags and window before anything else: without those 16 bytes the
     // TCP dissection stops (exception) before the conversation lookup.
-    if (th.hdrAvailable < 16) return undefined;
+    if (!tcpReadFixed(th)) return undefined;
     // §2.1 the conversation key: numbers for IPv4 (the common case), a string otherwise.
     const k4 = this.k4;
     let key = '';

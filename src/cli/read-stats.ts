@@ -22,7 +22,7 @@ import { TcpConversationTable } from '../analysis/conversations.js';
 import { TcpReassembler, type StreamEvent } from '../analysis/reassembly.js';
 import { StreamSummaryTable } from '../analysis/stream-summary.js';
 import { formatTcpConversations } from '../present/tcp-conv.js';
-import { ExpertSummary, tcpExpertItems, type ExpertSeverity } from '../present/tcp-expert.js';
+import { ExpertSummary, malformedItem, tcpExpertItems, type ExpertSeverity } from '../present/tcp-expert.js';
 import { formatFollow } from '../present/tcp-follow.js';
 import { formatFollowHex } from '../present/follow-hex.js';
 import { IoStat, parseInterval, type IoStatColumn } from '../present/io-stat.js';
@@ -74,7 +74,7 @@ function expertStat(args: string[]): Stat {
       if (filter !== undefined && !filter.test(f)) return;
       for (const item of tcpExpertItems(f.record, f.pkt, f.tcp)) summary.add(item);
       const ex = appException(f);
-      if (ex?.kind === 'malformed') summary.add({ severity: 'error', group: 'Malformed', protocol: ex.proto, summary: 'Malformed Packet (Exception occurred)' });
+      if (ex?.kind === 'malformed') summary.add(malformedItem(ex.proto));
     },
     format: () => summary.format(level),
   };

@@ -151,6 +151,14 @@ export function tcpReadSane(t: TcpHeader, need = 16): boolean {
   return t.hdrAvailable >= need && t.hdrLen >= TCPH_MIN_LEN;
 }
 
+/** tshark's expert text for a segment shorter than its header (tcp.short_segment). */
+export const SHORT_SEGMENT_TEXT = 'Short segment. Segment/fragment does not contain a full TCP header (might be NMAP or someone else deliberately sending unusual packets)';
+
+/** True when the segment is shorter than its header and tshark says so (its short-segment expert item). */
+export function tcpShortSegment(pkt: DecodedPacket): boolean {
+  return pkt.tcp !== undefined && !pkt.tcp.hasLen && pkt.issues.some((i) => i.code === 'ERR_TCP_SHORT_SEGMENT');
+}
+
 /** True when TCP was reached but its segment is too short (as captured or as reported) for the ports. */
 export function tcpPortsCut(pkt: DecodedPacket): boolean {
   return pkt.tcp === undefined && pkt.layers[pkt.layers.length - 1] === 'tcp';

@@ -61,22 +61,13 @@ function rawSeq(f: Frame, a: TcpFrameAnalysis, rel: number): number {
   return t === undefined ? rel : (rel + t.seq - a.relSeq) >>> 0;
 }
 
-/** The SACK edges (left or right) as on the wire: read from the options, block by block. */
+/** The SACK edges (left or right) as on the wire: the decoded blocks (TcpHeader.sack). */
 function rawSackEdges(f: Frame, a: TcpFrameAnalysis, right: boolean): readonly FieldValue[] {
   const rel = right ? a.sackRe : a.sackLe;
   const t = hdrOf(f);
   if (t === undefined) return rel;
-  const d = f.record.data;
-  const out: number[] = [];
-  for (const o of t.options) {
-    if (o.kind !== 5) continue;
-    for (let q = o.offset + 2; q + 8 <= o.offset + o.length && q + 8 <= o.offset + o.captured; q += 8) {
-      const at = right ? q + 4 : q;
-      out.push(((d[at]! << 24) | (d[at + 1]! << 16) | (d[at + 2]! << 8) | d[at + 3]!) >>> 0);
-    }
-  }
   // The analysis lists the same blocks in the same order; otherwise shift by the ack base.
-  return out.length === rel.length ? out : rel.map((e) => (e + t.ack - a.relAck) >>> 0);
+  return t.sack.length === rel.length ? t.sack.map((b) => (right ? b.re : b.le)) : rel.map((e) => (e + t.ack - a.relAck) >>> 0);
 }
 
 /** Raw header value when the frame has no analysis (analysis off) and the 16 bytes are there. */

@@ -15,7 +15,7 @@ import { formatAbsTime, formatEpoch, formatFieldValue, formatHex, formatIPv4, fo
 import { resetCause, tcpFlagsStr, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
 import { dataBytes, frameException, isRetransmittedData } from './transport.js';
 import { relativeSequenceNumbers } from './tcp-analysis.js';
-import { tcpReadFixed, tcpReadSane } from '../decode/tcp.js';
+import { SHORT_SEGMENT_TEXT, tcpReadFixed, tcpReadSane, tcpShortSegment } from '../decode/tcp.js';
 
 /** Hook for per-stream facts the pipeline computes (FIN closing role); set by pipeline/. */
 let finRole: (f: Frame) => 'initiates' | 'undergoes' | undefined = () => undefined;
@@ -442,10 +442,9 @@ function tcpTree(f: Frame): TreeNode {
   if (a) add(t, mk(`Stream index: ${a.stream}`, 'tcp.stream', a.stream, { gen: true }));
   addRegistered(t, f, 'tcp.completeness');
   if (h.hasLen) add(t, mk(`TCP Segment Len: ${h.len}`, 'tcp.len', h.len, { gen: true }));
-  else if (f.pkt.issues.some((i) => i.code === 'ERR_TCP_SHORT_SEGMENT')) {
-    const msg = 'Short segment. Segment/fragment does not contain a full TCP header (might be NMAP or someone else deliberately sending unusual packets)';
-    const ss = add(t, mk(msg, undefined));
-    expert(ss, 'tcp.short_segment', msg, 'Warning', 'Malformed');
+  else if (tcpShortSegment(f.pkt)) {
+    const ss = add(t, mk(SHORT_SEGMENT_TEXT, undefined));
+    expert(ss, 'tcp.short_segment', SHORT_SEGMENT_TEXT, 'Warning', 'Malformed');
     // Every Malformed-group expert item also adds a hidden _ws.malformed item (expert.c).
     add(ss, mk('', '_ws.malformed', true, { hidden: true }));
   }

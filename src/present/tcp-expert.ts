@@ -17,7 +17,10 @@ import {
   TA_LOST_SEGMENT, TA_OUT_OF_ORDER, TA_RETRANSMISSION, TA_REUSED_PORTS, TA_SPURIOUS_RETRANSMISSION,
   TA_WINDOW_FULL, TA_WINDOW_UPDATE, TA_ZERO_WINDOW, TA_ZERO_WINDOW_PROBE, TA_ZERO_WINDOW_PROBE_ACK,
 } from '../analysis/types.js';
-import { TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_ACK as ACK, TH_URG as URG, tcpPortsCut, tcpReadFixed, tcpReadSane } from '../decode/tcp.js';
+import {
+  TH_FIN as FIN, TH_SYN as SYN, TH_RST as RST, TH_ACK as ACK, TH_URG as URG,
+  SHORT_SEGMENT_TEXT, tcpPortsCut, tcpReadFixed, tcpReadSane, tcpShortSegment,
+} from '../decode/tcp.js';
 
 export type ExpertSeverity = 'error' | 'warn' | 'note' | 'chat' | 'comment';
 
@@ -30,11 +33,12 @@ export interface ExpertItem {
 }
 
 const seq = (severity: ExpertSeverity, summary: string): ExpertItem => ({ severity, group: 'Sequence', protocol: 'TCP', summary });
-const MALFORMED: ExpertItem = Object.freeze({ severity: 'error', group: 'Malformed', protocol: 'TCP', summary: 'Malformed Packet (Exception occurred)' });
-const SHORT_SEGMENT: ExpertItem = Object.freeze({
-  severity: 'warn', group: 'Malformed', protocol: 'TCP',
-  summary: 'Short segment. Segment/fragment does not contain a full TCP header (might be NMAP or someone else deliberately sending unusual packets)',
-});
+/** The expert item of an exception that ended a dissection (show_exception), for `protocol`. */
+export function malformedItem(protocol: string): ExpertItem {
+  return { severity: 'error', group: 'Malformed', protocol, summary: 'Malformed Packet (Exception occurred)' };
+}
+const MALFORMED: ExpertItem = Object.freeze(malformedItem('TCP'));
+const SHORT_SEGMENT: ExpertItem = Object.freeze({ severity: 'warn', group: 'Malformed', protocol: 'TCP', summary: SHORT_SEGMENT_TEXT });
 const proto = (severity: ExpertSeverity, summary: string): ExpertItem => ({ severity, group: 'Protocol', protocol: 'TCP', summary });
 
 const RETRANS = 'This frame is a (suspected) retransmission';
@@ -84,7 +88,7 @@ export function tcpExpertItems(record: CaptureRecord, pkt: DecodedPacket, a: Tcp
   const flags = t.flags;
   if ((flags & ACK) === 0 && t.ack !== 0) out.push(proto('note', 'The acknowledgment number field is nonzero while the ACK flag is not set'));
   if (a.bogusHeader) return out;
-  if (!t.hasLen && pkt.issues.some((i) => i.code === 'ERR_TCP_SHORT_SEGMENT')) out.push(SHORT_SEGMENT);
+  if (tcpShortSegment(pkt)) out.push(SHORT_SEGMENT);
   if ((flags & SYN) !== 0) {
     out.push(seq('chat', (flags & ACK) !== 0
       ? `Connection establish acknowledge (SYN+ACK): server port ${t.srcPort}`

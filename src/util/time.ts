@@ -37,11 +37,7 @@ export function formatSeconds(ns: number, digits: number, hms = false): string {
 
 /** "[-]sec.fraction", the fraction (0 ≤ nsec < 1e9) truncated to `digits` decimals. */
 function formatParts(neg: boolean, sec: number, nsec: number, digits: number): string {
-  let s = String(sec);
-  if (digits > 0) {
-    const f = String(Math.floor(nsec / (POW10[9 - digits] ?? 10 ** (9 - digits))));
-    s += f.length >= digits ? '.' + f : '.' + ZEROS[digits - f.length] + f;
-  }
+  const s = String(sec) + fraction(nsec, digits);
   return neg ? '-' + s : s;
 }
 
